@@ -1,0 +1,42 @@
+"""One input file checked end to end: load it, apply the rules, decide the outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks import Finding, check, has_errors
+from .errors import EXIT_INCONSISTENT, EXIT_OK, EXIT_UNUSABLE, InputError, Problem
+from .load import Loaded, load
+
+
+@dataclass
+class Audit:
+    """What `check` knows of one file: the loaded report (when usable) and every message."""
+
+    file: str
+    loaded: Loaded | None = None
+    problems: list[Problem] = field(default_factory=list)  # input errors (unusable file)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if self.loaded is None:
+            return EXIT_UNUSABLE
+        return EXIT_INCONSISTENT if has_errors(self.findings) else EXIT_OK
+
+    def messages(self) -> list[Problem]:
+        """Every message in file order: input problems, loader warnings, rule findings."""
+        if self.loaded is None:
+            return list(self.problems)
+        out = list(self.loaded.warnings) + [f.problem(self.file) for f in self.findings]
+        return sorted(out, key=lambda p: (p.level != "error", p.line or 0))
+
+
+def audit(path: Path, shown: str | None = None) -> Audit:
+    shown = shown or str(path)
+    try:
+        loaded = load(path, shown)
+    except InputError as exc:
+        return Audit(shown, problems=exc.problems)
+    return Audit(shown, loaded, findings=check(loaded.report, lines=loaded.lines))

@@ -1,0 +1,10 @@
+"""The docgen command line: a thin typer skin over the library.
+
+Each command lives in its own module and imports the library only when it runs, so
+`docgen --help` stays fast.
+"""
+
+from .app import app, main
+from . import cmd_check, cmd_editions, cmd_init  # noqa: F401  (registers the commands)
+
+__all__ = ["app", "main"]

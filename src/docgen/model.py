@@ -1,0 +1,157 @@
+"""The report model: one report's figures and narrative, keyed by the edition's ids.
+
+Typed figures only; every total is computed here from them, never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .editions import Edition, get as get_edition
+from .editions.types import Kind
+
+APPLICANT_COUNT = 6
+REVIEW_COUNT = 4
+
+
+class Amount(BaseModel):
+    """An exact amount with the unit it was written with ("" means 万元, the table's unit)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: Decimal
+    unit: str = ""
+
+    @property
+    def text(self) -> str:
+        return format_decimal(self.value) + self.unit
+
+    @property
+    def wan(self) -> Decimal:
+        """The amount in 万元."""
+        return self.value / 10000 if self.unit == "元" else self.value
+
+
+class Section(BaseModel):
+    title: str
+    text: str = ""
+
+
+class Overview(BaseModel):
+    intro: str = ""
+    sections: list[Section] = Field(default_factory=list)
+
+
+ActiveValue = int | Decimal | Amount
+
+
+class Report(BaseModel):
+    """A report as typed by a clerk: figures by edition id, narrative as plain text."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    edition: int
+    agency: str
+    year: int
+    date: dt.date | None = None
+    title: str = ""
+    preamble: str = ""
+    overview: Overview = Field(default_factory=Overview)
+    # table 二: row id -> field id -> value
+    active: dict[str, dict[str, ActiveValue]] = Field(default_factory=dict)
+    # table 三: row id ("received", "refused.state_secret") -> six counts
+    applications: dict[str, list[int]] = Field(default_factory=dict)
+    # table 四: group id -> four counts
+    reviews: dict[str, list[int]] = Field(default_factory=dict)
+    problems: str = ""
+    other_matters: str = ""
+
+    # -- the edition and defaults ----------------------------------------------------
+    @cached_property
+    def spec(self) -> Edition:
+        return get_edition(self.edition)
+
+    @property
+    def display_title(self) -> str:
+        return self.title or f"{self.agency}{self.year}年政府信息公开工作年度报告"
+
+    # -- table 二 --------------------------------------------------------------------------
+    def active_value(self, row_id: str, field_id: str) -> ActiveValue:
+        value = self.active.get(row_id, {}).get(field_id)
+        if value is not None:
+            return value
+        kind = next(f.kind for b, r in self.spec.active_rows if r.id == row_id for f in b.fields if f.id == field_id)
+        return zero_of(kind)
+
+    # -- table 三 --------------------------------------------------------------------------
+    def row(self, row_id: str) -> list[int]:
+        """A table-三 row's six typed counts (zeros when the row was left out)."""
+        return list(self.applications.get(row_id) or [0] * APPLICANT_COUNT)
+
+    def row_total(self, row_id: str) -> int:
+        """The 总计 column of a typed row."""
+        return sum(self.row(row_id))
+
+    def results_total(self) -> list[int]:
+        """（七）总计: the sum of every result row, per applicant column."""
+        out = [0] * APPLICANT_COUNT
+        for row in self.spec.result_rows:
+            out = [a + b for a, b in zip(out, self.row(row.id))]
+        return out
+
+    def row_with_total(self, row_id: str) -> list[int]:
+        values = self.results_total() if row_id == "total" else self.row(row_id)
+        return values + [sum(values)]
+
+    # -- table 四 --------------------------------------------------------------------------
+    def review(self, group_id: str) -> list[int]:
+        return list(self.reviews.get(group_id) or [0] * REVIEW_COUNT)
+
+    def review_with_total(self, group_id: str) -> list[int]:
+        values = self.review(group_id)
+        return values + [sum(values)]
+
+
+def zero_of(kind: Kind) -> ActiveValue:
+    if kind is Kind.MONEY:
+        return Decimal(0)
+    if kind is Kind.AMOUNT:
+        return Amount(value=Decimal(0))
+    return 0
+
+
+def format_decimal(value: Decimal) -> str:
+    """A decimal as written: no exponent, no float rounding (4166.241619 stays 4166.241619)."""
+    text = format(value, "f")
+    return "0" if text in ("-0", "") else text
+
+
+def format_value(value: ActiveValue) -> str:
+    if isinstance(value, Amount):
+        return value.text
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    return str(value)
+
+
+_ASCII_EDGE = re.compile(r"[A-Za-z0-9]")
+
+
+def paragraphs(text: str) -> list[str]:
+    """Blank-line-separated paragraphs; the lines inside one paragraph are joined."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        joined = lines[0]
+        for line in lines[1:]:
+            gap = " " if _ASCII_EDGE.match(joined[-1]) and _ASCII_EDGE.match(line[0]) else ""
+            joined += gap + line
+        out.append(joined)
+    return out
