@@ -32,7 +32,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ENUM_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十0-9]+\)|[0-9]+[.、])")
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _DECIMAL = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
-MAX_ALIASES = 100
+MAX_EXPANDED_NODES = 50_000
 
 
 @dataclass
@@ -136,24 +136,25 @@ class _Walker:
         """Refuse explicit tags (e.g. !!python/object) and alias bombs before anything else."""
         seen: set[int] = set()
         stack = [root]
-        references = 0
-        while stack:
+        while stack:  # every distinct node once, tags checked
             node = stack.pop()
             if id(node) in seen:
-                references += 1
-                if references > MAX_ALIASES:
-                    self.error(node, "", f"引用（&锚点/*别名）过多（超过 {MAX_ALIASES} 处），拒绝读取")
-                    return False
                 continue
             seen.add(id(node))
             if not _STD_TAG.match(node.tag):
                 self.error(node, "", f"不支持 YAML 标签“{node.tag}”，请只填写普通的数字和文字")
                 return False
-            if isinstance(node, SequenceNode):
-                stack.extend(node.value)
-            elif isinstance(node, MappingNode):
-                for k, v in node.value:
-                    stack.extend((k, v))
+            stack.extend(_children(node))
+        memo: dict[int, int] = {}
+
+        def expanded(node: Node) -> int:
+            if id(node) not in memo:
+                memo[id(node)] = min(1 + sum(expanded(c) for c in _children(node)), MAX_EXPANDED_NODES + 1)
+            return memo[id(node)]
+
+        if expanded(root) > MAX_EXPANDED_NODES:
+            self.error(root, "", f"引用（&锚点/*别名）展开后内容过多（超过 {MAX_EXPANDED_NODES} 项），拒绝读取")
+            return False
         return True
 
     # -- mapping keys --------------------------------------------------------------------
@@ -575,6 +576,14 @@ def _other_edition_group(edition: Edition, item_id: str) -> bool:
     )
 
 
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
 def _join(*parts: str) -> str:
     return " · ".join(p for p in parts if p)
 
@@ -604,9 +613,10 @@ def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
         "mapping values are not allowed here": "此处不能出现“:”（冒号后需要空格，或文字中的冒号需加引号）",
         "found duplicate anchor": "重复的锚点",
         "expected a single document in the stream": "文件中只能有一份报告（发现了“---”分隔的多份）",
+        "expected the node content, but found ','": "列表中有空项（两个逗号之间没有数字），没有的请填 0",
     }
     problem = exc.problem or ""
     for needle, text in reasons.items():
-        if needle in problem:
+        if needle in problem or needle in (exc.context or ""):
             return text
     return f"{exc.context + '，' if exc.context else ''}{problem}"

@@ -1,0 +1,71 @@
+"""Shared test helpers: the example inputs, running the CLI in-process, building inputs inline."""
+
+from __future__ import annotations
+
+import io
+import sys
+import textwrap
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = ROOT / "inputs"
+SEED_2019 = INPUTS / "rushankou-2020.yaml"
+EXAMPLE_2021 = INPUTS / "example-2021.yaml"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+def run_cli(*args: str) -> Result:
+    """Run `docgen ARGS...` in this process; return its exit code and what it printed."""
+    from docgen.cli.app import run
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = run([str(a) for a in args])
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture
+def write(tmp_path):
+    """write("name.yaml", text) -> path: a dedented input file in a fresh folder."""
+
+    def _write(name: str, text: str, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding=encoding)
+        return path
+
+    return _write
+
+
+def minimal(edition: int = 2021, year: int | None = None, **sections: str) -> str:
+    """A small valid input file; keyword arguments add or replace top-level YAML blocks."""
+    year = year or (2020 if edition == 2019 else 2025)
+    head = f"edition: {edition}\nagency: 测试县人民政府\nyear: {year}\n"
+    return head + "".join(textwrap.dedent(block).strip("\n") + "\n" for block in sections.values())
+
+
+needs_soffice = pytest.mark.skipif(
+    not __import__("shutil").which("soffice") and not __import__("shutil").which("libreoffice"),
+    reason="未安装 LibreOffice（soffice），跳过真实客户端测试",
+)
+
+sys.path.insert(0, str(ROOT / "src"))
