@@ -30,6 +30,7 @@ from .textio import read_text
 _STD_TAG = re.compile(r"^tag:yaml\.org,2002:(str|int|float|bool|null|timestamp|map|seq|merge|binary|value)$")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ENUM_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十0-9]+\)|[0-9]+[.、])")
+_TITLE_ENUM = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9０-９]+[）)]|[0-9０-９]+[.．、])\s*")
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _DECIMAL = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 MAX_EXPANDED_NODES = 50_000
@@ -366,7 +367,7 @@ class _Walker:
             self.error(node, where, "缺少小节标题“title”（标题）")
             return None
         title = self._text(found["title"][1], _join(where, "标题"))
-        title = _ENUM_PREFIX.sub("", unicodedata.normalize("NFKC", title).strip()) if title else title
+        title = _TITLE_ENUM.sub("", title.strip())
         text = self._text(found["text"][1], _join(where, title)) if "text" in found else ""
         return Section(title=title, text=text)
 
