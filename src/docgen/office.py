@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import os
+import secrets
 import shutil
 import signal
 import subprocess
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -75,9 +76,10 @@ def docx_to_pdf(docx: Path, pdf: Path, timeout: float = DEFAULT_TIMEOUT) -> Path
     _require_file(docx)
     with tempfile.TemporaryDirectory(prefix="docgen-pdf-") as work:
         outdir = Path(work)
-        _run_soffice(["--convert-to", "pdf"], docx, outdir, timeout)
+        stderr = _run_soffice(["--convert-to", "pdf"], docx, outdir, timeout)
         made = outdir / f"{docx.stem}.pdf"
-        _require_output(made, docx)
+        if not made.is_file():
+            raise _no_output(docx, stderr)
         _replace_atomically(made, pdf)
     return pdf
 
@@ -86,21 +88,25 @@ def workbook_to_csv(xlsx: Path, timeout: float = DEFAULT_TIMEOUT) -> dict[str, l
     """Recalculate a workbook with LibreOffice and return every sheet as rows of cell text.
 
     The result maps sheet name to rows, in workbook order when the sheet list can be read.
-    Formulas are recalculated on load, so cached values in the file are ignored. Cells hold
-    LibreOffice's raw values, not the text as displayed: numbers carry no thousands separators
-    and no number format (1234.5, not "1,234.50"; 0.25 for a cell shown as 25%; whole numbers
-    without ".0"), empty cells are "", booleans are "TRUE"/"FALSE", dates follow the cell's
-    date format, and error values appear as text such as "#DIV/0!". Rows keep LibreOffice's
-    width (up to the last used column of the sheet); trailing empty rows are dropped.
+    Formulas are recalculated on load, so cached values in the file are ignored.
+
+    Cells hold LibreOffice's raw values rather than the text as displayed (the filter's "save
+    cell contents as shown" is off): no thousands separators and no fixed decimals ("1234.5"
+    for 1,234.50; "3" for 3.00 or 3.0); at most 15 significant digits ("0.666666666666667",
+    "0.3" for =0.1+0.2); very large numbers in scientific notation ("1.23456789012346E+017").
+    Two exceptions keep a format: a percent-formatted cell is the raw value times 100 with a
+    percent sign ("25%" for 0.25 shown as 25%, "12.345%" for 0.12345 shown as 12.35%), and a
+    date follows its date format ("2021-03-04"). Booleans are "TRUE"/"FALSE", errors are text
+    such as "#DIV/0!", empty cells are "". Every row is as wide as the sheet's used area.
     """
     xlsx = Path(xlsx)
     _require_file(xlsx)
     with tempfile.TemporaryDirectory(prefix="docgen-csv-") as work:
         outdir = Path(work)
-        _run_soffice(["--convert-to", CSV_FILTER], xlsx, outdir, timeout)
+        stderr = _run_soffice(["--convert-to", CSV_FILTER], xlsx, outdir, timeout)
         files = _sheet_files(outdir, xlsx.stem, _sheet_names(xlsx))
         if not files:
-            _require_output(outdir / f"{xlsx.stem}.csv", xlsx)
+            raise _no_output(xlsx, stderr)
         return {name: _read_csv(path) for name, path in files.items()}
 
 
@@ -139,9 +145,8 @@ def _require_file(path: Path) -> None:
         raise OfficeError(f"找不到要转换的文件：{path}")
 
 
-def _require_output(made: Path, source: Path) -> None:
-    if not made.is_file():
-        raise OfficeError(f"LibreOffice 未能转换 {source}：没有生成输出文件")
+def _no_output(source: Path, stderr: bytes) -> OfficeError:
+    return OfficeError(f"LibreOffice 未能转换 {source}：没有生成输出文件{_tail(stderr)}")
 
 
 @contextmanager
@@ -164,8 +169,11 @@ def _office_env() -> dict[str, str]:
     return env
 
 
-def _run_soffice(convert: list[str], source: Path, outdir: Path, timeout: float) -> None:
-    """Run one headless conversion of ``source`` into ``outdir``; raise OfficeError on failure."""
+def _run_soffice(convert: list[str], source: Path, outdir: Path, timeout: float) -> bytes:
+    """Run one headless conversion of ``source`` into ``outdir`` and return its stderr.
+
+    Raises OfficeError when LibreOffice is missing, times out or exits with an error.
+    """
     soffice = find_soffice()
     if soffice is None:
         raise OfficeError(_MISSING)
@@ -187,6 +195,7 @@ def _run_soffice(convert: list[str], source: Path, outdir: Path, timeout: float)
         code, stderr = _run_in_group(command, timeout, source)
     if code != 0:
         raise OfficeError(f"LibreOffice 转换失败（退出码 {code}）：{source}{_tail(stderr)}")
+    return stderr
 
 
 def _run_in_group(command: list[str], timeout: float, source: Path) -> tuple[int, bytes]:
@@ -201,7 +210,8 @@ def _run_in_group(command: list[str], timeout: float, source: Path) -> tuple[int
             start_new_session=True,
         )
     except OSError as error:
-        raise OfficeError(f"无法启动 LibreOffice（{command[0]}）：{error}") from error
+        reason = error.strerror or str(error)
+        raise OfficeError(f"无法启动 LibreOffice（{command[0]}）：{reason}") from error
     try:
         _, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -217,16 +227,19 @@ def _run_in_group(command: list[str], timeout: float, source: Path) -> tuple[int
 
 
 def _kill_group(process: subprocess.Popen) -> None:
-    """Kill every process left in the group led by ``process`` and reap the leader."""
-    try:
+    """Kill every process left in the group led by ``process``, reap the leader, close pipes."""
+    with suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    process.communicate()
+    process.wait()
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
 
 
 def _tail(stderr: bytes) -> str:
-    text = stderr.decode("utf-8", errors="replace").strip()
+    """The end of a tool's stderr, on its own lines, to append to a message (noise removed)."""
+    lines = stderr.decode("utf-8", errors="replace").splitlines()
+    text = "\n".join(line for line in lines if "javaldx" not in line).strip()
     if not text:
         return ""
     return f"\n{text[-_STDERR_TAIL:]}"
@@ -234,18 +247,16 @@ def _tail(stderr: bytes) -> str:
 
 def _replace_atomically(made: Path, target: Path) -> None:
     """Copy ``made`` next to ``target`` under a temporary name, then rename it over ``target``."""
-    temp_name = None
+    temp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-        )
-        os.close(handle)
-        shutil.copyfile(made, temp_name)
-        os.replace(temp_name, target)
+        # O_EXCL: never reuse a stray file; mode 0o666 minus the umask, like any new file.
+        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(handle, "wb") as out, made.open("rb") as data:
+            shutil.copyfileobj(data, out)
+        os.replace(temp, target)
     except OSError as error:
-        if temp_name is not None:
-            Path(temp_name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise OutputError(f"无法写入 {target}：{error.strerror or error}") from error
 
 
@@ -299,8 +310,11 @@ def _run_tool(tool: str, args: list[str], source: Path) -> subprocess.CompletedP
 def _rendered_pages(out_prefix: Path, first: int, last: int | None) -> list[Path]:
     """The PNG files pdftoppm wrote for pages first..last, in page order."""
     pages: list[tuple[int, Path]] = []
-    for path in out_prefix.parent.glob(f"{out_prefix.name}-*.png"):
-        number = path.stem[len(out_prefix.name) + 1 :]
-        if number.isdigit() and int(number) >= first and (last is None or int(number) <= last):
+    head = f"{out_prefix.name}-"
+    for path in out_prefix.parent.iterdir():
+        number = path.name[len(head) : -len(".png")]
+        if not (path.name.startswith(head) and path.name.endswith(".png") and number.isdigit()):
+            continue
+        if int(number) >= first and (last is None or int(number) <= last):
             pages.append((int(number), path))
     return [path for _, path in sorted(pages)]

@@ -1,0 +1,331 @@
+"""Tests for docgen.office: LibreOffice headless, poppler and the font alias file."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+import uuid
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from docgen.errors import OfficeError
+from docgen.office import (
+    FONTS_CONF,
+    docx_to_pdf,
+    find_soffice,
+    pdf_text,
+    pdf_to_png,
+    workbook_to_csv,
+)
+
+needs_soffice = pytest.mark.skipif(
+    find_soffice() is None, reason="LibreOffice (soffice) is not installed"
+)
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
+    reason="poppler-utils (pdftotext, pdftoppm) is not installed",
+)
+needs_fc_match = pytest.mark.skipif(
+    shutil.which("fc-match") is None, reason="fontconfig (fc-match) is not installed"
+)
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+REPORT_TEXT = "本年度共主动公开政府信息一百二十条。"
+
+
+def wrong_cache_workbook(path: Path) -> Path:
+    """A workbook whose A3 holds =A1+A2 (2 + 3) with a deliberately wrong cached value 999."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "表三"
+    sheet["A1"], sheet["A2"], sheet["A3"] = 2, 3, "=A1+A2"
+    check = book.create_sheet("校验")
+    check["A1"] = "=表三!A3*2"
+    plain = path.with_name("plain.xlsx")
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text, count = re.subn(
+                    r"<f>A1\+A2</f><v\s*/>|<f>A1\+A2</f><v></v>",
+                    "<f>A1+A2</f><v>999</v>",
+                    data.decode("utf-8"),
+                )
+                assert count == 1, "could not plant the wrong cached value"
+                data = text.encode("utf-8")
+            target.writestr(item, data)
+    return path
+
+
+def chinese_docx(path: Path, face: str = "仿宋_GB2312") -> Path:
+    """A one-paragraph Word document in an official Chinese face."""
+    document = Document()
+    run = document.add_paragraph().add_run(REPORT_TEXT)
+    run.font.name = face
+    run._element.rPr.rFonts.set(qn("w:eastAsia"), face)
+    document.save(path)
+    return path
+
+
+def fake_soffice(folder: Path, body: str) -> tuple[Path, str]:
+    """An executable shell script standing in for soffice; its name is unique."""
+    name = f"fake-soffice-{uuid.uuid4().hex}"
+    script = folder / name
+    script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    script.chmod(0o755)
+    return script, name
+
+
+def live_processes_mentioning(text: str) -> list[int]:
+    """Pids of running (non-zombie) processes whose command line contains ``text``."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if text in cmdline and state != "Z":
+            pids.append(int(entry.name))
+    return pids
+
+
+def wait_until_gone(text: str, seconds: float = 5.0) -> list[int]:
+    """Wait for processes mentioning ``text`` to end; return those still alive."""
+    deadline = time.monotonic() + seconds
+    while (alive := live_processes_mentioning(text)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return alive
+
+
+@needs_soffice
+def test_workbook_is_recalculated_not_read_from_cache(tmp_path):
+    book = wrong_cache_workbook(tmp_path / "book.xlsx")
+    cached = openpyxl.load_workbook(book, data_only=True)["表三"]["A3"].value
+    assert cached == 999
+
+    sheets = workbook_to_csv(book)
+
+    assert sheets["表三"][2][0] == "5"
+    assert sheets["校验"][0][0] == "10"
+
+
+@needs_soffice
+def test_chinese_sheet_names_round_trip_in_order(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "表三"
+    book.active["A1"] = "自然人"
+    book.active["B1"] = 12
+    book.create_sheet("校验")["A1"] = "通过"
+    book.create_sheet("Sheet 2")["A1"] = "x"
+    book.save(tmp_path / "报告 2021.xlsx")
+
+    sheets = workbook_to_csv(tmp_path / "报告 2021.xlsx")
+
+    assert list(sheets) == ["表三", "校验", "Sheet 2"]
+    assert sheets["表三"] == [["自然人", "12"]]
+    assert sheets["校验"] == [["通过"]]
+
+
+@needs_soffice
+@needs_poppler
+def test_docx_to_pdf_keeps_chinese_text(tmp_path):
+    source = chinese_docx(tmp_path / "报告.docx")
+    target = tmp_path / "out" / "报告.pdf"
+
+    assert docx_to_pdf(source, target) == target
+
+    assert REPORT_TEXT in pdf_text(target).replace("\n", "")
+    pages = pdf_to_png(target, tmp_path / "page", dpi=30)
+    assert [page.name for page in pages] == ["page-1.png"]
+    assert pages[0].read_bytes().startswith(b"\x89PNG")
+    assert not [p for p in target.parent.iterdir() if p.name != "报告.pdf"]
+
+
+@needs_soffice
+@needs_poppler
+def test_pdf_uses_the_free_look_alike_face(tmp_path):
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    if not fc_list_has("FandolFang"):
+        pytest.skip("FandolFang (texlive-lang-chinese) is not installed")
+    target = docx_to_pdf(chinese_docx(tmp_path / "a.docx"), tmp_path / "a.pdf")
+
+    fonts = subprocess.run(["pdffonts", str(target)], capture_output=True, text=True).stdout
+
+    assert "FandolFang" in fonts
+
+
+def test_timeout_kills_the_whole_process_group(tmp_path, monkeypatch):
+    # The fake starts a copy of itself in the background, then sleeps: two processes to kill.
+    script, name = fake_soffice(tmp_path, 'if [ "$1" != child ]; then "$0" child & fi\nsleep 60')
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(script))
+
+    started = time.monotonic()
+    with pytest.raises(OfficeError) as caught:
+        docx_to_pdf(chinese_docx(tmp_path / "a.docx"), tmp_path / "a.pdf", timeout=1)
+
+    assert time.monotonic() - started < 10
+    assert "超时" in caught.value.message
+    assert "a.docx" in caught.value.message
+    assert wait_until_gone(name) == []
+    assert not (tmp_path / "a.pdf").exists()
+
+
+def long_docx(path: Path) -> Path:
+    """A document LibreOffice needs several seconds to lay out."""
+    document = Document()
+    for _ in range(3000):
+        document.add_paragraph(REPORT_TEXT * 8)
+    document.save(path)
+    return path
+
+
+@needs_soffice
+@pytest.mark.parametrize("timeout", [0.01, 1.5])
+def test_timeout_of_real_soffice_leaves_nothing_running(tmp_path, timeout):
+    # 0.01 s stops LibreOffice while it starts; 1.5 s stops soffice.bin in the middle of work.
+    source = long_docx(tmp_path / f"slow-{uuid.uuid4().hex}.docx")
+
+    with pytest.raises(OfficeError, match="超时"):
+        docx_to_pdf(source, tmp_path / "a.pdf", timeout=timeout)
+
+    assert wait_until_gone(source.name) == []
+    assert not (tmp_path / "a.pdf").exists()
+
+
+def test_missing_soffice_raises_a_chinese_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(tmp_path / "no-such-soffice"))
+    assert find_soffice() is None
+
+    with pytest.raises(OfficeError) as caught:
+        workbook_to_csv(wrong_cache_workbook(tmp_path / "book.xlsx"))
+
+    assert "LibreOffice" in caught.value.message
+    assert CHINESE.search(caught.value.message)
+    assert caught.value.exit_code == 2
+
+
+def test_failed_conversion_leaves_the_earlier_pdf_unchanged(tmp_path, monkeypatch):
+    script, _ = fake_soffice(tmp_path, 'echo "Error: source file could not be loaded" >&2\nexit 1')
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(script))
+    target = tmp_path / "out" / "report.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"%PDF-1.4 earlier run\n")
+
+    with pytest.raises(OfficeError) as caught:
+        docx_to_pdf(chinese_docx(tmp_path / "a.docx"), target)
+
+    assert target.read_bytes() == b"%PDF-1.4 earlier run\n"
+    assert list(target.parent.iterdir()) == [target]
+    assert "a.docx" in caught.value.message
+    assert "source file could not be loaded" in caught.value.message
+
+
+@needs_soffice
+def test_unreadable_document_keeps_the_earlier_pdf(tmp_path):
+    source = tmp_path / "broken.docx"
+    source.write_bytes(bytes(range(256)) * 16)
+    target = tmp_path / "broken.pdf"
+    target.write_bytes(b"%PDF-1.4 earlier run\n")
+
+    with pytest.raises(OfficeError) as caught:
+        docx_to_pdf(source, target)
+
+    assert "broken.docx" in caught.value.message
+    assert target.read_bytes() == b"%PDF-1.4 earlier run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.docx", "broken.pdf"]
+
+
+def test_conversion_without_output_is_an_error(tmp_path, monkeypatch):
+    script, _ = fake_soffice(tmp_path, "exit 0")
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(script))
+
+    with pytest.raises(OfficeError, match="没有生成输出文件"):
+        docx_to_pdf(chinese_docx(tmp_path / "a.docx"), tmp_path / "a.pdf")
+    with pytest.raises(OfficeError, match="没有生成输出文件"):
+        workbook_to_csv(wrong_cache_workbook(tmp_path / "book.xlsx"))
+
+
+def test_missing_source_file_is_an_error(tmp_path):
+    with pytest.raises(OfficeError, match="找不到"):
+        docx_to_pdf(tmp_path / "none.docx", tmp_path / "none.pdf")
+    with pytest.raises(OfficeError, match="找不到"):
+        pdf_text(tmp_path / "none.pdf")
+
+
+def fc_match(name: str, field: str = "family") -> str:
+    """The family (or style) of the face fontconfig picks for ``name`` under docgen's file."""
+    escaped = name.replace("-", r"\-")  # a bare "-" would start a point size in a pattern
+    result = subprocess.run(
+        ["fc-match", "-f", f"%{{{field}[0]}}", escaped],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)},
+        check=True,
+    )
+    return result.stdout
+
+
+def fc_list_has(family: str) -> bool:
+    """Whether fontconfig, under docgen's alias file, knows ``family``."""
+    result = subprocess.run(
+        ["fc-list", family, "family"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)},
+    )
+    return bool(result.stdout.strip())
+
+
+@needs_fc_match
+@pytest.mark.parametrize(
+    ("official", "fandol", "noto"),
+    [
+        ("仿宋_GB2312", "FandolFang", "Noto Serif CJK SC"),
+        ("仿宋", "FandolFang", "Noto Serif CJK SC"),
+        ("FangSong", "FandolFang", "Noto Serif CJK SC"),
+        ("楷体_GB2312", "FandolKai", "Noto Serif CJK SC"),
+        ("KaiTi", "FandolKai", "Noto Serif CJK SC"),
+        ("黑体", "FandolHei", "Noto Sans CJK SC"),
+        ("SimHei", "FandolHei", "Noto Sans CJK SC"),
+        ("宋体", "FandolSong", "Noto Serif CJK SC"),
+        ("SimSun", "FandolSong", "Noto Serif CJK SC"),
+    ],
+)
+def test_fonts_conf_maps_official_faces(official, fandol, noto):
+    assert FONTS_CONF.is_file()
+    expected = fandol if fc_list_has(fandol) else noto
+    if not fc_list_has(expected):
+        pytest.skip(f"neither {fandol} nor {noto} is installed")
+    assert fc_match(official) == expected
+
+
+@needs_fc_match
+@pytest.mark.parametrize("official", ["方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S"])
+def test_fonts_conf_maps_title_face_to_bold_noto_serif(official):
+    if not fc_list_has("Noto Serif CJK SC"):
+        pytest.skip("Noto Serif CJK SC (fonts-noto-cjk) is not installed")
+    assert fc_match(official) == "Noto Serif CJK SC"
+    assert fc_match(official, "style") == "Bold"
+
+
+@needs_fc_match
+@pytest.mark.parametrize(("official", "fandol"), [("宋体", "FandolSong"), ("黑体", "FandolHei")])
+def test_fandol_bold_faces_do_not_stand_in_for_regular_text(official, fandol):
+    # FandolSong-Bold and FandolHei-Bold declare a regular weight; fonts.conf corrects it.
+    if not fc_list_has(fandol):
+        pytest.skip(f"{fandol} (texlive-lang-chinese) is not installed")
+    assert fc_match(official, "style") == "Regular"
+    assert fc_match(f"{official}:bold", "style") == "Bold"
