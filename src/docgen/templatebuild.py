@@ -1,0 +1,580 @@
+"""Build the official Word templates, templates/<edition>/report.docx, from the edition specs.
+
+    python -m docgen.templatebuild            # regenerates templates/2019 and templates/2021
+    python -m docgen.templatebuild --out DIR  # writes DIR/<edition>/report.docx instead
+
+The output is deterministic (same spec, same bytes) and is committed. Layout follows
+GB/T 9704-2012 as agencies apply it: A4, margins 37/35/28/26 mm, body 仿宋_GB2312 3号 with a
+fixed 28.9 pt line, title 方正小标宋简体 2号, "一、" headings 黑体, "（一）" headings 楷体_GB2312,
+tables 仿宋_GB2312 小四 with 黑体 headers, page numbers "— N —" in 宋体 4号 (odd pages right,
+even pages left, one character in). Every label and every merged cell comes from the edition
+spec; the figures are docxtpl placeholders named by docgen.word.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, Twips
+
+from .editions import EDITIONS, Edition
+from .editions.common import SECTION_LABELS
+from .editions.types import (
+    ACTIVE_ROW_HEADER,
+    APPLICANT_HEADER,
+    LEGAL_PERSON_HEADER,
+    LITIGATION_HEADER,
+    RESULTS_LABEL,
+    TABLE3_NOTE,
+    TOTAL_LABEL,
+    TOTAL_ROW_LABEL,
+    AppGroup,
+)
+from .word import TEMPLATE_NAME, TOTAL_KEY, normalize_zip, t2_expr, t3_expr, t4_expr
+
+# -- page and type (twips: 1 mm = 56.7, 1 pt = 20) -----------------------------------------------
+PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838  # A4
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 2098, 1984, 1587, 1474  # 37, 35, 28, 26 mm
+HEADER_DISTANCE, FOOTER_DISTANCE = 851, 1304  # 15 mm; page number about 7 mm below the text block
+TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 8845 = 156 mm
+
+BODY_FACE, TITLE_FACE, HEADING_FACE, SUBHEADING_FACE, PAGE_FACE = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
+BODY_PT, TITLE_PT, TABLE_PT, PAGE_PT = 16, 22, 12, 14  # 3号, 2号, 小四, 4号
+LINE_TWIPS = 578  # fixed 28.9 pt: 22 lines on the 225 mm text block
+TITLE_LINE_TWIPS = 720  # 36 pt for the 2号 title lines
+TABLE_LINE_TWIPS = 360  # fixed 18 pt lines in tables
+CELL_MARGIN, CELL_MARGIN_TB = 45, 30  # twips inside table cells: 0.8 mm left and right, 1.5 pt above and below
+ROW_HEIGHT = 454  # minimum table row height, 8 mm
+# table 三: two characters a line for 三、本年度办理结果 and the data columns, five for （三）不予公开
+TABLE3_RESULTS_WIDTH, TABLE3_GROUP_WIDTH, TABLE3_DATA_WIDTH = 580, 1350, 580
+
+# paragraph styles (built-in names keep Word's navigation pane and outline working)
+TITLE, HEADING, SUBHEADING, BODY, FOOTER = "Title", "Heading 1", "Heading 2", "Normal", "Footer"
+TABLE_TEXT, TABLE_NUMBER, TABLE_HEAD, SIGNOFF = "表格文字", "表格数字", "表格标题", "落款"
+CREATED = dt.datetime(2021, 9, 26)  # 国办公开办函〔2021〕30号; fixed so the output is deterministic
+
+
+# -- table layouts -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Cell:
+    """One (possibly merged) table cell: its top-left grid position, span, text and style."""
+
+    row: int
+    col: int
+    text: str
+    style: str
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """A table as column widths (twips), cells and the number of header rows to repeat."""
+
+    widths: tuple[int, ...]
+    cells: tuple[Cell, ...]
+    header_rows: int = 0
+    keep_with_next: frozenset[int] = frozenset()  # rows kept on the page of the row below
+
+    @property
+    def rows(self) -> int:
+        """The number of table rows the cells cover."""
+        return max(c.row + c.rowspan for c in self.cells)
+
+
+def placeholder(expr: str) -> str:
+    """A docxtpl placeholder for a Jinja expression: {{ expr }}."""
+    return "{{ " + expr + " }}"
+
+
+def table2_layout(edition: Edition) -> TableLayout:
+    """二、主动公开政府信息情况: one 4-column table; each block label spans all four columns,
+    and a block's last value column spans the columns left over."""
+    width = 1 + max(len(b.fields) for b in edition.active_blocks)
+    cells: list[Cell] = []
+    keep: set[int] = set()
+    r = 0
+    for block in edition.active_blocks:
+        keep.update(range(r, r + len(block.rows) + 1))  # a block stays on one page
+        cells.append(Cell(r, 0, block.label, TABLE_HEAD, colspan=width))
+        spans = [1] * (len(block.fields) - 1) + [width - len(block.fields)]
+        rows = [(ACTIVE_ROW_HEADER, [f.label for f in block.fields], TABLE_HEAD, TABLE_HEAD)]
+        rows += [(row.label, [placeholder(t2_expr(row.id, f.id)) for f in block.fields], TABLE_TEXT, TABLE_NUMBER) for row in block.rows]
+        for label, values, label_style, value_style in rows:
+            r += 1
+            cells.append(Cell(r, 0, label, label_style))
+            col = 1
+            for value, span in zip(values, spans):
+                cells.append(Cell(r, col, value, value_style, colspan=span))
+                col += span
+        r += 1
+    first = 2845
+    return TableLayout((first,) + _share(TEXT_WIDTH - first, width - 1), tuple(cells), keep_with_next=frozenset(keep))
+
+
+def table3_layout(edition: Edition) -> TableLayout:
+    """三、收到和处理政府信息公开申请情况: 3 label columns + one column per applicant + 总计."""
+    data_cols = len(edition.applicants) + 1
+    cells = _table3_header(edition)
+    r = 3
+    for row in edition.intake_rows:
+        cells += _table3_row(r, 0, 3, row.label, row.key, data_cols)
+        r += 1
+    results_start = r
+    for item in edition.result_items:
+        if isinstance(item, AppGroup):
+            cells.append(Cell(r, 1, item.label, TABLE_TEXT, rowspan=len(item.rows)))
+            for row in item.rows:
+                cells += _table3_row(r, 2, 1, row.label, row.key, data_cols)
+                r += 1
+        else:
+            cells += _table3_row(r, 1, 2, item.label, item.key, data_cols)
+            r += 1
+    cells += _table3_row(r, 1, 2, TOTAL_ROW_LABEL, (TOTAL_KEY,), data_cols)
+    r += 1
+    cells.append(Cell(results_start, 0, RESULTS_LABEL, TABLE_TEXT, rowspan=r - results_start))
+    cells += _table3_row(r, 0, 3, edition.carried_out.label, edition.carried_out.key, data_cols)
+    labels = (TABLE3_RESULTS_WIDTH, TABLE3_GROUP_WIDTH)
+    widths = labels + (TEXT_WIDTH - sum(labels) - TABLE3_DATA_WIDTH * data_cols,) + (TABLE3_DATA_WIDTH,) * data_cols
+    return TableLayout(widths, tuple(cells), header_rows=3, keep_with_next=frozenset(range(3)))
+
+
+def _table3_header(edition: Edition) -> list[Cell]:
+    data_cols = len(edition.applicants) + 1
+    cells = [
+        Cell(0, 0, TABLE3_NOTE, TABLE_TEXT, rowspan=3, colspan=3),
+        Cell(0, 3, APPLICANT_HEADER, TABLE_HEAD, colspan=data_cols),
+    ]
+    col = 3
+    legal = [a for a in edition.applicants if a.legal_person]
+    for applicant in edition.applicants:
+        if not applicant.legal_person:
+            cells.append(Cell(1, col, applicant.label, TABLE_HEAD, rowspan=2))
+        else:
+            if applicant is legal[0]:
+                cells.append(Cell(1, col, LEGAL_PERSON_HEADER, TABLE_HEAD, colspan=len(legal)))
+            cells.append(Cell(2, col, applicant.label, TABLE_HEAD))
+        col += 1
+    cells.append(Cell(1, col, TOTAL_LABEL, TABLE_HEAD, rowspan=2))
+    return cells
+
+
+def _table3_row(r: int, col: int, span: int, label: str, key: tuple[str, ...], data_cols: int) -> list[Cell]:
+    cells = [Cell(r, col, label, TABLE_TEXT, colspan=span)]
+    cells += [Cell(r, 3 + i, placeholder(t3_expr(key, i)), TABLE_NUMBER) for i in range(data_cols)]
+    return cells
+
+
+def table4_layout(edition: Edition) -> TableLayout:
+    """四、政府信息公开行政复议、行政诉讼情况: a group under 行政诉讼 gets a header of its own;
+    a group that stands alone (行政复议) has its result labels spanning two rows."""
+    per_group = len(edition.review_results) + 1
+    labels = [f.label for f in edition.review_results] + [TOTAL_LABEL]
+    cells: list[Cell] = []
+    col = 0
+    for i, group in enumerate(edition.review_groups):
+        parent = _review_parent(group.full_label)
+        if parent is None:
+            cells.append(Cell(0, col, group.label, TABLE_HEAD, colspan=per_group))
+            cells += [Cell(1, col + j, label, TABLE_HEAD, rowspan=2) for j, label in enumerate(labels)]
+        else:
+            previous = edition.review_groups[i - 1] if i else None
+            if previous is None or _review_parent(previous.full_label) != parent:
+                siblings = [g for g in edition.review_groups if _review_parent(g.full_label) == parent]
+                cells.append(Cell(0, col, parent, TABLE_HEAD, colspan=per_group * len(siblings)))
+            cells.append(Cell(1, col, group.label, TABLE_HEAD, colspan=per_group))
+            cells += [Cell(2, col + j, label, TABLE_HEAD) for j, label in enumerate(labels)]
+        cells += [Cell(3, col + j, placeholder(t4_expr(group.id, j)), TABLE_NUMBER) for j in range(per_group)]
+        col += per_group
+    return TableLayout(_share(TEXT_WIDTH, col), tuple(cells), header_rows=3, keep_with_next=frozenset(range(3)))
+
+
+def _review_parent(full_label: str) -> str | None:
+    """行政诉讼 · 复议后起诉 → 行政诉讼; 行政复议 → None."""
+    head, sep, _ = full_label.partition(" · ")
+    if sep and head != LITIGATION_HEADER:
+        raise ValueError(f"table 四 has no header {head!r} (group {full_label!r})")
+    return head if sep else None
+
+
+def _share(total: int, parts: int) -> tuple[int, ...]:
+    """`total` twips split into `parts` near-equal integer widths."""
+    base, extra = divmod(total, parts)
+    return tuple(base + (1 if i < extra else 0) for i in range(parts))
+
+
+# -- XML helpers ---------------------------------------------------------------------------------------
+def _el(tag: str, **attrs: str):
+    element = OxmlElement(tag)
+    for name, value in attrs.items():
+        element.set(qn(f"w:{name}"), str(value))
+    return element
+
+
+def _replace(parent, tag: str, **attrs: str):
+    """Put a fresh <tag attrs/> in `parent` in place of any existing one."""
+    for old in parent.findall(qn(tag)):
+        parent.remove(old)
+    element = _el(tag, **attrs)
+    parent.append(element)
+    return element
+
+
+def set_faces(rpr, face: str) -> None:
+    """One face for Latin and East Asian text, without theme fonts (which would override it)."""
+    existing = rpr.find(qn("w:rFonts"))
+    fonts = _el("w:rFonts", ascii=face, hAnsi=face, eastAsia=face, cs=face, hint="eastAsia")
+    if existing is not None:
+        existing.addprevious(fonts)
+        rpr.remove(existing)
+    else:
+        rpr.insert(0, fonts)
+
+
+def _strip_theme_fonts(styles_element) -> None:
+    for fonts in styles_element.iter(qn("w:rFonts")):
+        for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            fonts.attrib.pop(qn(f"w:{attr}"), None)
+
+
+def _indent_chars(ppr, first_chars: int = 0, right_chars: int = 0, pt: float = BODY_PT) -> None:
+    """Indents in characters (w:*Chars, hundredths) with their twip equivalent for other readers."""
+    attrs = {"firstLineChars": first_chars * 100, "firstLine": round(first_chars * pt * 20)}
+    if right_chars:
+        attrs.update(rightChars=right_chars * 100, right=round(right_chars * pt * 20))
+    _replace(ppr, "w:ind", **attrs)
+
+
+# -- styles -----------------------------------------------------------------------------------------------
+def _style(doc, name: str, based_on: str | None = None):
+    styles = doc.styles
+    try:
+        style = styles[name]
+    except KeyError:
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.quick_style = True
+    element = style.element
+    for tag in ("w:pPr", "w:rPr", "w:link"):
+        for old in element.findall(qn(tag)):
+            element.remove(old)
+    if based_on:
+        style.base_style = doc.styles[based_on]
+    return style
+
+
+def _para_style(doc, name: str, face: str, pt: float, based_on: str | None = BODY, **fmt) -> None:
+    """A paragraph style: face (Latin and East Asian), size, alignment, spacing and indents.
+
+    fmt: align, line (twips), rule ("exact" or "auto"), before/after (twips), first/right
+    (indents in characters), keep (with next), outline (level).
+    """
+    style = _style(doc, name, based_on)
+    set_faces(style.element.get_or_add_rPr(), face)
+    style.font.size = Pt(pt)
+    style.font.bold = False
+    style.paragraph_format.alignment = fmt.get("align", WD_ALIGN_PARAGRAPH.JUSTIFY)
+    ppr = style.element.get_or_add_pPr()
+    spacing = {"before": fmt.get("before", 0), "after": fmt.get("after", 0)}
+    _replace(ppr, "w:spacing", **spacing, line=fmt.get("line", LINE_TWIPS), lineRule=fmt.get("rule", "exact"))
+    _indent_chars(ppr, fmt.get("first", 0), fmt.get("right", 0), pt)
+    if fmt.get("keep"):
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.keep_together = True
+    if "outline" in fmt:
+        _replace(ppr, "w:outlineLvl", val=fmt["outline"])
+
+
+def define_styles(doc) -> None:
+    """Normal, title, two heading levels, table text, sign-off and footer, all with East Asian faces."""
+    _defaults(doc)
+    _para_style(doc, BODY, BODY_FACE, BODY_PT, based_on=None, first=2)
+    _para_style(doc, TITLE, TITLE_FACE, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TITLE_LINE_TWIPS, after=LINE_TWIPS)
+    _para_style(doc, HEADING, HEADING_FACE, BODY_PT, first=2, keep=True, outline=0)
+    _para_style(doc, SUBHEADING, SUBHEADING_FACE, BODY_PT, first=2, keep=True, outline=1)
+    _para_style(doc, TABLE_TEXT, BODY_FACE, TABLE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=TABLE_LINE_TWIPS)
+    _para_style(doc, TABLE_NUMBER, BODY_FACE, TABLE_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE_LINE_TWIPS)
+    _para_style(doc, TABLE_HEAD, HEADING_FACE, TABLE_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE_LINE_TWIPS)
+    _para_style(doc, SIGNOFF, BODY_FACE, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right=4)
+    _para_style(doc, FOOTER, PAGE_FACE, PAGE_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, line=240, rule="auto")
+    _table_style(doc)
+    _strip_theme_fonts(doc.styles.element)
+
+
+def _defaults(doc) -> None:
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    set_faces(rpr, BODY_FACE)
+    _replace(rpr, "w:sz", val=BODY_PT * 2)
+    _replace(rpr, "w:szCs", val=BODY_PT * 2)
+    _replace(rpr, "w:lang", val="en-US", eastAsia="zh-CN", bidi="ar-SA")
+    ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    _replace(ppr, "w:spacing", after=0, line=240, lineRule="auto")
+
+
+def _table_style(doc) -> None:
+    """Table Grid, used by every table: full single borders and the table text face."""
+    style = doc.styles["Table Grid"]
+    set_faces(style.element.get_or_add_rPr(), BODY_FACE)
+    style.font.size = Pt(TABLE_PT)
+
+
+# -- document ----------------------------------------------------------------------------------------------
+def setup_page(doc) -> None:
+    """A4 portrait, GB/T 9704 margins, different odd and even page footers."""
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Twips(PAGE_WIDTH), Twips(PAGE_HEIGHT)
+    section.top_margin, section.bottom_margin = Twips(MARGIN_TOP), Twips(MARGIN_BOTTOM)
+    section.left_margin, section.right_margin = Twips(MARGIN_LEFT), Twips(MARGIN_RIGHT)
+    section.header_distance, section.footer_distance = Twips(HEADER_DISTANCE), Twips(FOOTER_DISTANCE)
+    section.gutter = Twips(0)
+    doc.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer.paragraphs[0], odd=True)
+    _page_number(section.even_page_footer.paragraphs[0], odd=False)
+
+
+def _page_number(paragraph, odd: bool) -> None:
+    """"— N —" with a PAGE field: odd pages right-aligned, even pages left-aligned, one character in."""
+    paragraph.style = FOOTER
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
+    one_char = PAGE_PT * 20
+    ppr = paragraph._p.get_or_add_pPr()
+    side = "right" if odd else "left"
+    _replace(ppr, "w:ind", **{f"{side}Chars": 100, side: one_char, "firstLineChars": 0, "firstLine": 0})
+    paragraph.add_run("— ")
+    run = paragraph.add_run()
+    run._r.append(_el("w:fldChar", fldCharType="begin"))
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = " PAGE "
+    paragraph.add_run()._r.append(instr)
+    paragraph.add_run()._r.append(_el("w:fldChar", fldCharType="separate"))
+    paragraph.add_run("1")
+    paragraph.add_run()._r.append(_el("w:fldChar", fldCharType="end"))
+    paragraph.add_run(" —")
+
+
+def add_paragraph(doc, text: str, style: str = BODY):
+    """Append a paragraph of one run in a named style."""
+    return doc.add_paragraph(text, style=style)
+
+
+def add_loop(doc, items: str, style: str = BODY, var: str = "p") -> None:
+    """A paragraph repeated for each item of a context list (docxtpl's paragraph tags)."""
+    add_paragraph(doc, "{%p for " + var + " in " + items + " %}")
+    add_paragraph(doc, placeholder(var), style)
+    add_paragraph(doc, "{%p endfor %}")
+
+
+def add_table(doc, layout: TableLayout):
+    """A table from a layout: merged cells, fixed widths, borders, repeated header, rows kept whole."""
+    table = doc.add_table(rows=layout.rows, cols=len(layout.widths))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _table_properties(table, layout.widths)
+    for i, width in enumerate(layout.widths):
+        table.columns[i].width = Twips(width)
+    for cell in layout.cells:
+        target = table.cell(cell.row, cell.col)
+        if cell.rowspan > 1 or cell.colspan > 1:
+            target = target.merge(table.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1))
+        paragraph = target.paragraphs[0]
+        paragraph.style = cell.style
+        paragraph.add_run(cell.text)
+    _cell_properties(table, layout.widths)
+    for i, row in enumerate(table.rows):
+        if i in layout.keep_with_next:
+            for tc in row._tr.tc_lst:
+                for p in tc.p_lst:
+                    p.get_or_add_pPr().append(_el("w:keepNext"))
+        trpr = row._tr.get_or_add_trPr()
+        trpr.append(_el("w:cantSplit"))
+        trpr.append(_el("w:trHeight", val=ROW_HEIGHT, hRule="atLeast"))
+        if i < layout.header_rows:
+            trpr.append(_el("w:tblHeader"))
+    return table
+
+
+def _table_properties(table, widths: tuple[int, ...]) -> None:
+    tblpr = table._tbl.tblPr
+    _replace(tblpr, "w:tblW", w=sum(widths), type="dxa")
+    borders = _replace(tblpr, "w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(_el(f"w:{side}", val="single", sz=4, space=0, color="000000"))
+    margins = _replace(tblpr, "w:tblCellMar")
+    for side, value in (("top", CELL_MARGIN_TB), ("left", CELL_MARGIN), ("bottom", CELL_MARGIN_TB), ("right", CELL_MARGIN)):
+        margins.append(_el(f"w:{side}", w=value, type="dxa"))
+    for old in tblpr.findall(qn("w:tblLook")):
+        tblpr.remove(old)
+
+
+# Schema order of the property elements docgen writes (Word refuses a file whose order is wrong).
+_ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+    "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd "
+    "snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+    "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs em "
+    "lang eastAsianLayout specVanish oMath",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+    "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription",
+    "trPr": "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader tblCellSpacing jc hidden",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark",
+}
+_ORDER_INDEX = {qn(f"w:{k}"): {qn(f"w:{t}"): i for i, t in enumerate(v.split())} for k, v in _ORDER.items()}
+
+
+def order_properties(root) -> None:
+    """Sort the children of every pPr, rPr, tblPr, trPr and tcPr below `root` into schema order."""
+    for tag, index in _ORDER_INDEX.items():
+        for props in root.iter(tag):
+            children = sorted(props, key=lambda c: index.get(c.tag, len(index)))
+            for child in children:
+                props.append(child)
+
+
+def _cell_properties(table, widths: tuple[int, ...]) -> None:
+    """Each cell's width (the sum of its grid columns) and vertical centring."""
+    for tr in table._tbl.tr_lst:
+        col = 0
+        for tc in tr.tc_lst:
+            span = tc.grid_span
+            tc.width = Twips(sum(widths[col : col + span]))
+            col += span
+    for row in table.rows:
+        for cell in row.cells:
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def build_document(edition: Edition):
+    """The whole template for an edition, as a python-docx Document."""
+    doc = Document()
+    _drop_thumbnail(doc)
+    define_styles(doc)
+    setup_page(doc)
+    _settings(doc)
+    _properties(doc, edition)
+    add_paragraph(doc, placeholder("title"), TITLE)
+    add_loop(doc, "preamble")
+    add_paragraph(doc, SECTION_LABELS["overview"], HEADING)
+    add_loop(doc, "overview.intro")
+    add_paragraph(doc, "{%p for s in overview.sections %}")
+    add_paragraph(doc, placeholder("s.number") + placeholder("s.title"), SUBHEADING)
+    add_loop(doc, "s.paragraphs")
+    add_paragraph(doc, "{%p endfor %}")
+    after_table = False
+    for section, layout in (("active", table2_layout), ("applications", table3_layout), ("reviews", table4_layout)):
+        _heading(doc, SECTION_LABELS[section], after_table)
+        add_table(doc, layout(edition))
+        after_table = True
+    for section in ("problems", "other_matters"):
+        _heading(doc, SECTION_LABELS[section], after_table)
+        add_loop(doc, section)
+        after_table = False
+    _signoff(doc)
+    for root in (doc.styles.element, doc.element, *(f.part.element for f in _footers(doc))):
+        order_properties(root)
+    return doc
+
+
+def _footers(doc):
+    section = doc.sections[0]
+    return (section.footer, section.even_page_footer)
+
+
+def _heading(doc, text: str, after_table: bool) -> None:
+    """A "一、" heading; half a line above it when it follows a table."""
+    paragraph = add_paragraph(doc, text, HEADING)
+    if after_table:
+        paragraph.paragraph_format.space_before = Twips(LINE_TWIPS // 2)
+
+
+def _signoff(doc) -> None:
+    """Agency and date, right-aligned four characters in (GB/T 9704), two blank lines above."""
+    agency = add_paragraph(doc, placeholder("agency"), SIGNOFF)
+    agency.paragraph_format.space_before = Twips(2 * LINE_TWIPS)
+    add_paragraph(doc, "{%p if date %}")
+    add_paragraph(doc, placeholder("date"), SIGNOFF)
+    add_paragraph(doc, "{%p endif %}")
+
+
+def _drop_thumbnail(doc) -> None:
+    rels = doc.part.package.rels
+    for rid, rel in list(rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            rels.pop(rid)
+
+
+def _settings(doc) -> None:
+    settings = doc.settings.element
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    control = settings.find(qn("w:characterSpacingControl"))
+    if control is not None:
+        control.set(qn("w:val"), "compressPunctuation")
+
+
+def _properties(doc, edition: Edition) -> None:
+    props = doc.core_properties
+    props.title = ""
+    props.author = "docgen"
+    props.comments = ""
+    props.subject = f"政府信息公开工作年度报告（{edition.document}）"
+    props.keywords = ""
+    props.last_modified_by = ""
+    props.revision = 1
+    props.created = props.modified = CREATED
+
+
+def build_bytes(edition: Edition) -> bytes:
+    """The template of an edition as .docx bytes; equal specs give equal bytes."""
+    out = io.BytesIO()
+    build_document(edition).save(out)
+    return normalize_zip(out.getvalue())
+
+
+def repo_templates() -> Path:
+    """templates/ of the source tree (this file is src/docgen/templatebuild.py)."""
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def write_templates(folder: Path) -> list[Path]:
+    """Write <folder>/<edition>/report.docx for every edition; return the paths written."""
+    from .fsutil import write_bytes
+
+    written = []
+    for edition in EDITIONS.values():
+        target = Path(folder) / str(edition.id) / TEMPLATE_NAME
+        write_bytes(target, build_bytes(edition))
+        written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: regenerate the official templates."""
+    parser = argparse.ArgumentParser(prog="python -m docgen.templatebuild", description="按格式版本生成官方 Word 模板")
+    parser.add_argument("--out", type=Path, default=repo_templates(), help="输出文件夹（默认：源码树中的 templates/）")
+    args = parser.parse_args(argv)
+    for path in write_templates(args.out):
+        print(f"已生成 {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
