@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks import Finding, check, has_errors
+from .crossyear import cross_year_findings, draft_findings
 from .errors import EXIT_INCONSISTENT, EXIT_OK, EXIT_UNUSABLE, InputError, Problem
 from .load import Loaded, load
+from .model import Report
+from .narrative import narrative_findings
 
 
 @dataclass
@@ -33,10 +36,16 @@ class Audit:
         return sorted(out, key=lambda p: (p.level != "error", p.line or 0))
 
 
-def audit(path: Path, shown: str | None = None) -> Audit:
+def audit(path: Path, shown: str | None = None, previous: Report | None = None) -> Audit:
+    """Load one input file and collect every finding: R1–R4, narrative against tables, rollover
+    drafts, and — given last year's report — R5, R6 and section 五 repeated."""
     shown = shown or str(path)
     try:
         loaded = load(path, shown)
     except InputError as exc:
         return Audit(shown, problems=exc.problems)
-    return Audit(shown, loaded, findings=check(loaded.report, lines=loaded.lines))
+    report, lines = loaded.report, loaded.lines
+    findings = check(report, lines=lines) + narrative_findings(report, lines) + draft_findings(report, lines)
+    if previous is not None:
+        findings += cross_year_findings(report, previous, lines)
+    return Audit(shown, loaded, findings=findings)

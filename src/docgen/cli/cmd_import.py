@@ -1,0 +1,49 @@
+"""docgen import"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .app import app
+from .output import problem_lines, say
+
+
+@app.command("import")
+def import_command(
+    source: Path = typer.Argument(..., help="已有的年度报告：Word（.docx）、网页（.html）、文本（.txt）或本工具生成的工作簿（.xlsx）", show_default=False),
+    output: Path | None = typer.Option(None, "-o", "--output", help="要写出的输入文件（.yaml），默认与报告同名、同文件夹", show_default=False),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+) -> None:
+    """导入已有的年度报告，生成输入文件（.yaml）。
+
+    表二、表三、表四按官方标签（而不是位置）查找，正文按“一、”至“六、”标题拆分，格式版本由标签识别；繁体并带拼音注音的文本会去除注音并转为简体。
+
+    原表印出的总计与各项之和不符、正文数字与表格不符时给出警告，指明单元格。
+
+    退出码：0 已导入（可能有警告），2 文件无法作为年度报告读取。
+    """
+    from ..checks import ERROR
+    from ..errors import DocgenError, Problem
+    from ..fsutil import write_text
+    from ..importers import KINDS, import_file, input_file_text
+
+    target = output or source.with_suffix(".yaml")
+    if target.exists() and target.resolve() == source.resolve():
+        raise DocgenError(f"输出文件“{target}”就是要导入的文件，请用 -o 指定其他文件名")
+    if target.exists() and not force:
+        raise DocgenError(f"“{target}”已存在；如需覆盖请加 --force")
+    imported = import_file(source)
+    findings = imported.findings()
+    text = input_file_text(imported, source.name, findings)
+    problem_lines(imported.warnings + [Problem(str(source), None, f.where, f"[{f.rule}] {f.what}", "warning") for f in findings])
+    write_text(target, text)
+    report = imported.report
+    errors = sum(1 for f in findings if f.level == ERROR)
+    notes = [f"{KINDS[imported.kind]}", f"{report.edition}版格式"]
+    if imported.traditional:
+        notes.append("已由繁体转为简体")
+    if errors:
+        notes.append(f"原表数字有 {errors} 处不一致，见上方警告")
+    say(f"已导入 {source} → {target}（{report.agency} {report.year}年度，{'，'.join(notes)}）")

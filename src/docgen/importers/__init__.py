@@ -1,0 +1,226 @@
+"""`docgen import`: a published report (text, HTML, Word, or this project's workbook) → Report.
+
+Every format is turned into blocks (paragraphs and table rows, see `cells`); the tables are read
+by their official labels (`tables`) and the narrative by its headings (`structure`). The
+edition is recognised from the labels only one edition has.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import editions
+from ..checks import Finding, Stated, check
+from ..editions.common import SECTION_LABELS
+from ..editions.types import TABLE_2, TABLE_3, TABLE_4
+from ..errors import InputError, Problem
+from ..model import Overview, Report, Section
+from .cells import Block, Row
+from .chinese import glossed, strip_glosses, t2s, to_simplified
+from .structure import Narrative, read_narrative
+from .tables import Figures, detect_edition, read_figures
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+PLACEHOLDER_AGENCY = "请填写报告机关名称"
+KINDS = {"text": "文本", "html": "网页", "docx": "Word 文档", "xlsx": "工作簿"}
+
+
+@dataclass
+class Imported:
+    """A report read from a document, the totals it printed, and what the reader doubted."""
+
+    report: Report
+    stated: Stated
+    warnings: list[Problem] = field(default_factory=list)
+    kind: str = "text"  # a key of KINDS
+    traditional: bool = False  # converted from traditional characters
+    edition_from: str = "labels"  # "labels"; "year" when no edition-specific label was found; "workbook" (说明 sheet)
+
+    def findings(self) -> list[Finding]:
+        """R1–R4 against the printed totals, and narrative numbers that contradict the tables."""
+        from ..narrative import narrative_findings
+
+        return check(self.report, self.stated) + narrative_findings(self.report)
+
+
+def import_file(path: Path | str, shown: str | None = None) -> Imported:
+    """Read a report document; InputError (exit 2) when it cannot be read as a report."""
+    path = Path(path)
+    shown = shown or str(path)
+    data = _read_bytes(path, shown)
+    if data.startswith(b"PK\x03\x04"):
+        return _from_zip(path, shown)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _unusable(shown, "是旧版 Word/Excel 文件（.doc/.xls），请先用 Word、WPS 或 LibreOffice 另存为 .docx 或 .xlsx 再导入")
+    if data.startswith(b"%PDF"):
+        raise _unusable(shown, "是 PDF 文件，无法直接读取表格；请提供 Word（.docx）、网页（.html）或文本（.txt）版本")
+    from ..textio import decode
+    from .text import html_blocks, looks_like_html, text_blocks
+
+    if b"\0" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _unusable(shown, "不是文本、网页、Word（.docx）或工作簿（.xlsx）文件")
+    text = decode(data, lambda what: _unusable(shown, what))
+    is_html = looks_like_html(text)
+    blocks = html_blocks(text) if is_html else text_blocks(text)
+    return from_blocks(blocks, shown, "html" if is_html else "text")
+
+
+def _read_bytes(path: Path, shown: str) -> bytes:
+    try:
+        if path.is_dir():
+            raise _unusable(shown, "是一个文件夹，不是报告文件")
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise _unusable(shown, f"文件过大（超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB）")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise _unusable(shown, "文件不存在") from None
+    except PermissionError:
+        raise _unusable(shown, "没有读取权限") from None
+    except OSError as exc:
+        raise _unusable(shown, f"无法读取（{exc.strerror or exc}）") from None
+
+
+def _from_zip(path: Path, shown: str) -> Imported:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        raise _unusable(shown, "文件已损坏（不是完整的 .docx 或 .xlsx）") from None
+    try:
+        if "word/document.xml" in names:
+            from .docx import docx_blocks
+
+            return from_blocks(docx_blocks(path), shown, "docx")
+        if "xl/workbook.xml" in names:
+            from .xlsx import import_workbook
+
+            return import_workbook(path, shown)
+    except InputError:
+        raise
+    except Exception as exc:  # a damaged or unusual package: python-docx/openpyxl raise many kinds
+        raise _unusable(shown, f"文件无法打开（{type(exc).__name__}），可能已损坏") from None
+    raise _unusable(shown, "是压缩包，但不是 Word（.docx）或工作簿（.xlsx）文件")
+
+
+def _unusable(shown: str, what: str) -> InputError:
+    return InputError([Problem(shown, None, "", f"无法作为年度报告导入：{what}")])
+
+
+def simplify(blocks: list[Block]) -> tuple[list[Block], bool]:
+    """Blocks without pinyin glosses, in simplified characters; and whether they were traditional."""
+    strings = [s for b in blocks for s in (b.cells if isinstance(b, Row) else (b,))]
+    joined = "\n".join(strings)
+    plain = glossed(joined)
+    _, traditional = to_simplified(strip_glosses(joined, plain))
+
+    def fix(text: str) -> str:
+        text = strip_glosses(text, plain)
+        return t2s(text) if traditional else text
+
+    out: list[Block] = [Row(tuple(fix(c) for c in b.cells), b.table, b.columns) if isinstance(b, Row) else fix(b) for b in blocks]
+    return out, traditional
+
+
+def from_blocks(blocks: list[Block], shown: str, kind: str) -> Imported:
+    """Blocks of any format → the imported report."""
+    blocks, traditional = simplify(blocks)
+    narrative = read_narrative(blocks)
+    edition = detect_edition(blocks)
+    notes: list[tuple[str, str]] = []
+    edition_from = "labels"
+    if edition is None:
+        edition_from = "year"
+        edition = editions.for_year(narrative.year) if narrative.year else editions.CURRENT
+        notes.append(("", f"表格中没有只属于某一版格式的标签，按报告年度选用{edition.id}版格式（{edition.document}）"))
+    figures = read_figures(blocks, edition)
+    if not figures.found:
+        raise _unusable(shown, "未找到表二、表三、表四中的任何一行（按官方标签查找，如“一、本年新收政府信息公开申请数量”“行政许可”）")
+    if narrative.year is None:
+        raise _unusable(shown, "无法确定报告年度：没有找到报告标题，正文中也没有“20XX年”")
+    notes += _missing(figures, edition) + _narrative_notes(narrative)
+    agency = narrative.agency
+    if not agency:
+        agency = PLACEHOLDER_AGENCY
+        notes.append(("报告机关", "未能从标题或正文中识别报告机关，已填写占位文字，请修改"))
+    report = _report(edition.id, agency, narrative, figures)
+    notes += figures.warnings
+    warnings = [Problem(shown, None, where, what, "warning") for where, what in notes]
+    return Imported(report, figures.stated, warnings, kind, traditional, edition_from)
+
+
+def _report(edition: int, agency: str, narrative: Narrative, figures: Figures) -> Report:
+    join = "\n\n".join
+    report = Report(
+        edition=edition,
+        agency=agency,
+        year=narrative.year,
+        date=narrative.date,
+        preamble=join(narrative.preamble),
+        overview=Overview(intro=join(narrative.intro), sections=[Section(title=t, text=join(p)) for t, p in narrative.sections]),
+        active=figures.active,
+        applications=figures.applications,
+        reviews=figures.reviews,
+        problems=join(narrative.problems),
+        other_matters=join(narrative.other_matters),
+    )
+    if narrative.title and " ".join(narrative.title.split()) != report.display_title:
+        report.title = " ".join(narrative.title.split())
+    return report
+
+
+def _missing(figures: Figures, edition) -> list[tuple[str, str]]:
+    notes = []
+    tables = (("active", TABLE_2, SECTION_LABELS["active"]), ("applications", TABLE_3, SECTION_LABELS["applications"]), ("reviews", TABLE_4, SECTION_LABELS["reviews"]))
+    for key, table, label in tables:
+        if key not in figures.found:
+            notes.append((table, f"未找到{label}的表格，各项按 0 计"))
+    if "active" in figures.found:
+        absent = [row.label for _, row in edition.active_rows if row.id not in figures.active]
+        if absent:
+            notes.append((TABLE_2, f"未找到以下各行，按 0 计：{'、'.join(absent)}"))
+    if "applications" in figures.found:
+        absent = [edition.app_row_path(r) for r in edition.app_rows if r.id not in figures.applications]
+        if absent:
+            notes.append((TABLE_3, f"未找到以下各行，按 0 计：{'、'.join(absent)}"))
+    return notes
+
+
+def _narrative_notes(narrative: Narrative) -> list[tuple[str, str]]:
+    notes = []
+    for section_id in ("overview", "problems", "other_matters"):
+        if section_id not in narrative.headings:
+            notes.append((SECTION_LABELS[section_id], "未找到这一部分的标题，内容为空，请补充"))
+    if not narrative.title:
+        notes.append(("标题", f"未找到报告标题；报告机关“{narrative.agency or PLACEHOLDER_AGENCY}”和报告年度 {narrative.year} 由正文推断，请核对"))
+    return notes
+
+
+__all__ = ["Imported", "from_blocks", "import_file", "simplify"]
+
+
+def input_file_text(imported: Imported, source: str, findings: list[Finding] | None = None) -> str:
+    """The input file (INPUT-FORMAT.md) for an imported report, its header naming the source and
+    every doubt the reader had (`findings`: those of `imported.findings()`, computed when not
+    given); checked by loading it back."""
+    from ..dump import to_yaml
+    from ..load import load_text
+
+    report = imported.report
+    header = [f"由 docgen import 从“{source}”（{KINDS[imported.kind]}）导入，请核对后使用。"]
+    if imported.edition_from == "labels":
+        header.append(f"格式版本由表格标签识别为{report.edition}版（{report.spec.document}）。")
+    elif imported.edition_from == "workbook":
+        header.append(f"报告机关、年度和格式版本（{report.edition}版）取自工作簿的“说明”表，数字取自各表的输入单元格。")
+    if imported.traditional:
+        header.append("原文为繁体字：已去除拼音注音，并用 OpenCC（t2s）转为简体。")
+    notes = [f"{p.where}：{p.what}" if p.where else p.what for p in imported.warnings]
+    findings = imported.findings() if findings is None else findings
+    notes += [f"{f.where}：[{f.rule}] {f.what}" for f in findings]
+    if notes:
+        header.append("导入时的提示：")
+        header += [f"  - {note}" for note in notes]
+    text = to_yaml(report, header)
+    load_text(text, source)  # the file must read back as written; InputError otherwise
+    return text

@@ -1,0 +1,342 @@
+"""docgen import of published text and saved web pages: the seed's traditional-character form,
+the samples' flattened tables, HTML, printed totals that disagree, unusable files."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE_2021
+from docgen.checks import Stated, check
+from docgen.editions import EDITIONS
+from docgen.errors import InputError
+from docgen.importers import import_file
+from docgen.importers.cells import value
+from docgen.importers.chinese import clean_paragraph, strip_glosses, t2s, to_simplified
+from docgen.load import load, load_text
+from docgen.model import Amount, Report
+from test_import_fixtures import figures_report, published_html, published_text
+
+SHARED = Path("/work/shared")
+SEED = SHARED / "seeds" / "000_6997cc47fc5df21f.txt"
+SAMPLES = SHARED / "samples"
+needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="种子文件（/work/shared/seeds）不在本机")
+needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="样例报告（/work/shared/samples）不在本机")
+GLOSS = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
+
+
+def same_figures(a, b) -> bool:
+    spec = a.spec
+    active = all(str(a.active_value(r.id, f.id)) == str(b.active_value(r.id, f.id)) for blk, r in spec.active_rows for f in blk.fields)
+    return (
+        a.edition == b.edition
+        and active
+        and all(a.row(r.id) == b.row(r.id) for r in spec.app_rows)
+        and all(a.review(g.id) == b.review(g.id) for g in spec.review_groups)
+    )
+
+
+# -- cells and characters -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cell, number, blank",
+    [("0", "0", False), ("", "0", True), ("/", "0", True), ("—", "0", True), ("－", "0", True), ("无", "0", True),
+     ("1,234", "1234", False), ("１，２３４", "1234", False), (" 2 293 ", "2293", False), ("-3", "-3", False),
+     ("24252.311082", "24252.311082", False), ("12件", "12", False)],
+)
+def test_cell_values(cell, number, blank):
+    read = value(cell)
+    assert read is not None and read.number == Decimal(number) and read.blank is blank
+
+
+@pytest.mark.parametrize("cell", ["规章", "1.属于国家秘密", "（七）总计", "2020年度"])
+def test_labels_are_not_values(cell):
+    assert value(cell) is None
+
+
+def test_glosses_removed_and_simplified():
+    text = "乳山口鎮(zhèn)認(rèn)真貫(guàn)徹(chè)落實(shí)，開(kāi)展工作(gong)。"
+    plain = strip_glosses(text)
+    assert "(" not in plain and "zhèn" not in plain
+    simplified, traditional = to_simplified(plain * 3)
+    assert traditional and simplified.startswith("乳山口镇认真贯彻落实，开展工作。")
+
+
+def test_simplified_text_is_left_alone():
+    text = "平潭综合实验区政府信息公开工作年度报告，乾隆年间的著作。"
+    assert to_simplified(text) == (text, False)
+    assert strip_glosses("网站(www)和平台(App)") == "网站(www)和平台(App)"
+
+
+def test_half_width_punctuation_between_chinese():
+    assert clean_paragraph("2020 年,乳山口镇主动公开信息22条:机关职能6条;(一)主动公开") == "2020年，乳山口镇主动公开信息22条：机关职能6条；（一）主动公开"
+
+
+# -- the seed -------------------------------------------------------------------------------
+
+
+@needs_seed
+def test_seed_import(cli, tmp_path):
+    out = tmp_path / "seed.yaml"
+    result = cli("import", SEED, "-o", out)
+    assert result.code == 0, result.text
+    text = out.read_text(encoding="utf-8")
+    report = load_text(text, "seed.yaml").report
+    assert (report.edition, report.year) == (2019, 2020)
+    assert report.agency in ("乳山口镇", "乳山市乳山口镇人民政府")
+    assert same_figures(report, Report(edition=2019, agency="零", year=2020))
+    assert [s.title for s in report.overview.sections] == ["主动公开", "依申请公开", "政府信息管理", "平台建设", "监督保障"]
+    assert report.problems and report.other_matters.count("（") == 3
+    body = text.split("\nedition:", 1)[1]
+    assert not GLOSS.search(body), GLOSS.search(body)
+    assert t2s(body) == body  # nothing traditional left
+    assert "乳山口镇" in result.out and "已由繁体转为简体" in result.out
+    assert cli("check", out).code == 0
+
+
+def test_seed_form_inline(tmp_path):
+    """The seed's form without the seed: traditional characters, glosses, "|" cells, no title."""
+    report = figures_report(2019, year=2020, agency="乳山口镇")
+    report.overview.intro = "2020年，乳山口镇认真做好信息公开工作。"
+    text = published_text(report, title=False)
+    glossed = t2s_reverse(text).translate(str.maketrans("，（）：", ",():"))  # half-width, as the seed
+    for plain, gloss in (("鎮", "鎮(zhèn)"), ("開", "開(kāi)"), ("請", "請(qǐng)"), ("況", "況(kuàng)")):
+        glossed = glossed.replace(plain, gloss)
+    assert len(GLOSS.findall(glossed)) >= 10 and "(一)主動公開(kāi)" in glossed
+    path = tmp_path / "seedlike.txt"
+    path.write_text(glossed, encoding="utf-8")
+    imported = import_file(path)
+    assert imported.traditional and imported.report.agency == "乳山口镇" and imported.report.year == 2020
+    assert same_figures(imported.report, report)
+    assert imported.report.overview.intro == report.overview.intro
+    assert [s.title for s in imported.report.overview.sections] == [s.title for s in report.overview.sections]
+    assert any("未找到报告标题" in w.what for w in imported.warnings)
+
+
+def t2s_reverse(text: str) -> str:
+    import opencc
+
+    return opencc.OpenCC("s2t").convert(text)
+
+
+# -- the samples ----------------------------------------------------------------------------
+
+PINGTAN = {
+    2021: {
+        "received": [64, 0, 0, 2, 0, 4], "carried_in": [0] * 6, "granted": [27, 0, 0, 2, 0, 1],
+        "carried_out": [1, 0, 0, 0, 0, 0], "total": [63, 0, 0, 2, 0, 4],
+        "reviews": {"review": [1, 0, 2, 0], "litigation_direct": [12, 0, 0, 0]},
+        "normative": (69, 3, 665), "licensing": 2293, "fees": "24252.311082",
+    },
+    2022: {
+        "received": [71, 3, 0, 0, 0, 0], "carried_in": [1, 0, 0, 0, 0, 0], "granted": [21, 0, 0, 0, 0, 0],
+        "carried_out": [0] * 6, "total": [72, 3, 0, 0, 0, 0],
+        "reviews": {"review": [0, 1, 1, 0], "litigation_direct": [1, 0, 0, 0]},
+        "normative": (88, 55, 698), "licensing": 10690, "fees": "9116.36",
+    },
+}
+
+
+@needs_samples
+@pytest.mark.parametrize("year", sorted(PINGTAN))
+def test_sample_import(year, tmp_path, cli):
+    source = SAMPLES / f"pingtan-{year}.txt"
+    imported = import_file(source)
+    report, want = imported.report, PINGTAN[year]
+    assert (report.edition, report.agency, report.year) == (2021, "平潭综合实验区", year)
+    for row in ("received", "carried_in", "granted", "carried_out"):
+        assert report.row(row) == want[row], row
+    assert report.results_total() == want["total"]
+    for group, values in want["reviews"].items():
+        assert report.review(group) == values
+    assert tuple(report.active_value("normative_documents", f) for f in ("issued", "repealed", "in_force")) == want["normative"]
+    assert report.active_value("licensing", "decisions") == want["licensing"]
+    assert str(report.active_value("fees", "amount")) == want["fees"]
+    assert len(report.overview.sections) == 5 and report.preamble and report.problems and report.other_matters
+    assert [f.rule for f in imported.findings()] == ["篇幅"]  # consistent tables; the narrative agrees
+    assert imported.warnings == []
+    out = tmp_path / "p.yaml"
+    assert cli("import", source, "-o", out).code == 0
+    assert same_figures(load(out).report, report)
+
+
+def test_sample_form_inline(tmp_path):
+    """The samples' flattened tables (" / " label paths, 列/数值 rows) with a title and preamble."""
+    report = figures_report(2021, year=2022, agency="平安县人民政府")
+    path = tmp_path / "flat.txt"
+    path.write_text("来源: 某网站\n标题: 某报告\n" + "=" * 20 + "\n" + published_text(report, flat=True), encoding="utf-8")
+    imported = import_file(path)
+    got = imported.report
+    assert (got.agency, got.year, got.edition) == ("平安县人民政府", 2022, 2021)
+    assert same_figures(got, report)
+    assert got.preamble == report.preamble and got.overview.intro == report.overview.intro
+    assert got.problems == report.problems and got.other_matters == report.other_matters
+    assert imported.findings() == [] and imported.warnings == []
+
+
+@pytest.mark.parametrize("edition", sorted(EDITIONS))
+def test_html_page(tmp_path, edition):
+    """A saved page in GBK: a layout table around everything, report tables innermost."""
+    report = figures_report(edition)
+    path = tmp_path / "page.html"
+    path.write_bytes(published_html(report).encode("gbk"))
+    imported = import_file(path)
+    assert imported.kind == "html" and same_figures(imported.report, report)
+    assert imported.report.agency == report.agency and imported.report.year == report.year
+    assert [s.title for s in imported.report.overview.sections] == [s.title for s in report.overview.sections]
+    assert imported.report.other_matters == report.other_matters  # 【打印本页】 after 六 left out
+    assert imported.warnings == []
+
+
+def test_2019_amount_keeps_unit(tmp_path):
+    report = figures_report(2019)
+    path = tmp_path / "a.txt"
+    path.write_text(published_text(report), encoding="utf-8")
+    amount = import_file(path).report.active_value("procurement", "amount")
+    assert amount == Amount(value=Decimal("251000"), unit="元")
+    assert import_file(path).report.active_value("licensing", "change") == -3
+
+
+# -- printed totals that disagree -----------------------------------------------------------
+
+
+def test_printed_totals_that_disagree_are_warnings_naming_the_cell(tmp_path, cli):
+    report = figures_report(2021)
+    lines = published_text(report).splitlines()
+    received = report.spec.intake_rows[0].label
+    row = next(i for i, line in enumerate(lines) if line.startswith(received))
+    cells = lines[row].split(" | ")
+    cells[-1] = str(int(cells[-1]) + 5)  # 总计 printed 5 too high
+    lines[row] = " | ".join(cells)
+    review = next(i for i, line in enumerate(lines) if re.fullmatch(r"[\d | ]+", line) and line.count("|") == 14)
+    cells = lines[review].split(" | ")
+    cells[4] = str(int(cells[4]) + 1)  # 行政复议 总计
+    lines[review] = " | ".join(cells)
+    path = tmp_path / "bad.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    imported = import_file(path)
+    rules = {(f.rule, f.where) for f in imported.findings()}
+    assert ("R3", f"表三 · {received} · 总计") in rules
+    assert ("R4", "表四 · 行政复议 · 总计") in rules
+    assert all(f.rule in ("R3", "R4") for f in imported.findings())
+    result = cli("import", path, "-o", tmp_path / "bad.yaml")
+    assert result.code == 0
+    assert f"警告：表三 · {received} · 总计：[R3] 表中总计为 {sum(report.row('received')) + 5}" in result.err
+    assert "原表数字有 2 处不一致" in result.out
+    assert "[R3]" in (tmp_path / "bad.yaml").read_text(encoding="utf-8")  # noted in the file's header
+
+
+def test_r2_from_a_printed_total_row(tmp_path):
+    report = figures_report(2019)
+    text = published_text(report)
+    total_line = next(l for l in text.splitlines() if "（七）总计" in l)
+    cells = total_line.split(" | ")
+    cells[2] = str(int(cells[2]) + 2)  # 自然人, after the two label cells
+    path = tmp_path / "r2.txt"
+    path.write_text(text.replace(total_line, " | ".join(cells)), encoding="utf-8")
+    findings = import_file(path).findings()
+    assert [(f.rule, f.where) for f in findings if f.rule == "R2"] == [("R2", "表三 · （七）总计 · 自然人列")]
+
+
+def test_blank_total_column_is_a_warning_not_an_error(tmp_path):
+    report = figures_report(2021)
+    text = published_text(report)
+    granted = next(l for l in text.splitlines() if "（一）予以公开" in l)
+    path = tmp_path / "blank.txt"
+    path.write_text(text.replace(granted, granted.rsplit(" | ", 1)[0] + " | —"), encoding="utf-8")
+    imported = import_file(path)
+    assert imported.findings() == []
+    assert any("原表总计栏为空" in w.what and "（一）予以公开" in w.where for w in imported.warnings)
+
+
+def test_missing_rows_and_tables_are_named(tmp_path):
+    report = figures_report(2021)
+    text = published_text(report)
+    lines = [l for l in text.splitlines() if "2.重复申请" not in l]
+    head = lines.index("四、政府信息公开行政复议、行政诉讼情况")
+    lines = lines[:head] + lines[head + 5 :]
+    path = tmp_path / "partial.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    imported = import_file(path)
+    whats = " ".join(w.what for w in imported.warnings)
+    assert "2.重复申请" in whats and "未找到四、政府信息公开行政复议、行政诉讼情况的表格" in whats
+    assert imported.report.row("not_processed.duplicate") == [0] * 6
+
+
+def test_edition_from_labels_not_year(tmp_path):
+    """A 2019-format table in a 2021 report is read as the 2019 edition (the labels decide)."""
+    report = figures_report(2019, year=2021)
+    path = tmp_path / "old.txt"
+    path.write_text(published_text(report), encoding="utf-8")
+    assert import_file(path).report.edition == 2019
+
+
+# -- unusable files -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, content, fragment",
+    [
+        ("a.pdf", b"%PDF-1.4 ...", "PDF"),
+        ("a.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "旧版 Word"),
+        ("a.txt", "这是一封信，没有任何表格。\n".encode("utf-8"), "未找到表二、表三、表四"),
+        ("a.bin", b"\0\1\2\3" * 100, "不是文本"),
+        ("a.zip", b"PK\x03\x04garbage", "损坏"),
+    ],
+)
+def test_unusable_files_exit_2(cli, tmp_path, name, content, fragment):
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = tmp_path / "out.yaml"
+    result = cli("import", path, "-o", out)
+    assert result.code == 2 and fragment in result.err and "无法作为年度报告导入" in result.err
+    assert "Traceback" not in result.text and not out.exists()
+
+
+def test_missing_file_exit_2(cli, tmp_path):
+    result = cli("import", tmp_path / "none.docx")
+    assert result.code == 2 and "文件不存在" in result.err
+
+
+def test_import_is_idempotent_and_refuses_to_overwrite(cli, tmp_path):
+    report = figures_report(2021)
+    source = tmp_path / "r.txt"
+    source.write_text(published_text(report), encoding="utf-8")
+    first = cli("import", source)
+    target = tmp_path / "r.yaml"
+    assert first.code == 0 and target.exists()
+    before = target.read_text(encoding="utf-8")
+    again = cli("import", source)
+    assert again.code == 2 and "已存在" in again.err and target.read_text(encoding="utf-8") == before
+    assert cli("import", source, "--force").code == 0
+    assert same_figures(load(target).report, report) and cli("check", target).code == 0
+
+
+def test_example_round_trip_through_text(tmp_path):
+    """The 2021 example, published as text and imported, gives its figures and no findings."""
+    example = load(EXAMPLE_2021).report
+    path = tmp_path / "example.txt"
+    path.write_text(published_text(example), encoding="utf-8")
+    imported = import_file(path)
+    assert same_figures(imported.report, example) and imported.findings() == []
+
+
+def test_stated_totals_reach_the_checks():
+    report = figures_report(2021)
+    stated = Stated(row_totals={"granted": report.row_total("granted") + 1})
+    assert [f.rule for f in check(report, stated)] == ["R3"]
+
+
+def test_unknown_year_is_unusable(tmp_path):
+    report = figures_report(2021)
+    text = published_text(report, title=False)
+    text = re.sub(r"\d{4}年", "本年", text)
+    path = tmp_path / "noyear.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        import_file(path)
+    assert "无法确定报告年度" in str(info.value)
