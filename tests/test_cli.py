@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -94,7 +95,8 @@ def test_usage_errors_exit_2(cli, args, fragment):
 
 def test_console_script_and_module_entry(tmp_path):
     """`python -m docgen` runs the same CLI in a fresh process, without a traceback."""
-    proc = subprocess.run([sys.executable, "-m", "docgen", "check", str(tmp_path / "none.yaml")], capture_output=True, text=True, cwd=ROOT)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.run([sys.executable, "-m", "docgen", "check", str(tmp_path / "none.yaml")], capture_output=True, text=True, cwd=ROOT, env=env)
     assert proc.returncode == 2 and "文件不存在" in proc.stderr and "Traceback" not in proc.stderr
 
 
