@@ -85,9 +85,11 @@ def _read_bytes(path: Path, shown: str) -> bytes:
 def _from_zip(path: Path, shown: str) -> Imported:
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
+            infos = archive.infolist()
     except (zipfile.BadZipFile, OSError):
         raise _unusable(shown, "文件已损坏（不是完整的 .docx 或 .xlsx）") from None
+    _refuse_bomb(infos, shown)
+    names = {info.filename for info in infos}
     try:
         if "word/document.xml" in names:
             from .docx import docx_blocks
@@ -102,6 +104,23 @@ def _from_zip(path: Path, shown: str) -> Imported:
     except Exception as exc:  # a damaged or unusual package: python-docx/openpyxl raise many kinds
         raise _unusable(shown, f"文件无法打开（{type(exc).__name__}），可能已损坏") from None
     raise _unusable(shown, "是压缩包，但不是 Word（.docx）或工作簿（.xlsx）文件")
+
+
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+MAX_MEMBERS = 5_000
+MAX_RATIO = 200  # a real .docx/.xlsx part compresses 5–20×; a zip bomb thousands of times
+
+
+def _refuse_bomb(infos: list[zipfile.ZipInfo], shown: str) -> None:
+    """Size limits checked from the archive's directory, before anything is unpacked."""
+    unpacked = sum(info.file_size for info in infos)
+    if len(infos) > MAX_MEMBERS:
+        raise _unusable(shown, f"压缩包内文件过多（{len(infos)} 个），不像是正常的 Word 或工作簿文件")
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _unusable(shown, f"解压后过大（{unpacked // 1024 // 1024} MB，上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB），拒绝读取")
+    for info in infos:
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _unusable(shown, f"压缩比异常（{info.filename} 解压后放大 {info.file_size // max(info.compress_size, 1)} 倍），可能是压缩炸弹，拒绝读取")
 
 
 def _unusable(shown: str, what: str) -> InputError:
