@@ -1,22 +1,31 @@
-"""`docgen render`: one input → its outputs (.docx, .xlsx, .pdf), all or nothing.
+"""`docgen render`: one input → its outputs (.docx, .xlsx, .pdf), all or nothing; many inputs
+in worker processes.
 
 Every output of an input is first written to a temporary file in the output folder; only when
 all of them succeeded are they renamed over their targets. A refused or failed input leaves no
-file of its own and earlier outputs of the same name untouched.
+file of its own and earlier outputs of the same name untouched, and never stops the others.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import tempfile
-from contextlib import ExitStack
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Callable, Iterator
 
 from .audit import Audit, audit
 from .checks import has_errors
-from .errors import EXIT_INCONSISTENT, EXIT_OK, DocgenError, Problem
-from .fsutil import atomic_path
+from .errors import EXIT_INCONSISTENT, EXIT_INTERRUPTED, EXIT_OK, DocgenError, Problem
+from .fsutil import TEMP_PREFIX, TEMP_SUFFIX, atomic_path
 
+EXIT_INTERNAL = 3  # a bug in docgen (the CLI uses the same code)
 FORMATS = ("docx", "xlsx", "pdf")
 DEFAULT_FORMATS = ("docx", "xlsx")
 
@@ -41,7 +50,18 @@ class Outcome:
     error: str = ""  # why nothing was written, when something failed after loading
 
     @property
+    def errors(self) -> int:
+        """How many error messages (input problems or broken rules) the input drew."""
+        return sum(1 for m in self.messages if m.level == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for m in self.messages if m.level != "error")
+
+    @property
     def status(self) -> str:
+        if self.exit_code == EXIT_INTERNAL:
+            return "内部错误，未生成"
         if self.written:
             return "已生成" if self.exit_code == EXIT_OK else "已生成（强制）"
         return "数字不一致，未生成" if self.exit_code == EXIT_INCONSISTENT else "无法使用，未生成"
@@ -103,3 +123,156 @@ def output_stems(paths: list[Path]) -> dict[Path, str]:
 
         raise InputError(clashes)
     return {path: path.stem for path in paths}
+
+
+# -- many inputs ------------------------------------------------------------------------------
+OnDone = Callable[[int, Outcome], None]
+_STOP_GRACE = 10.0  # seconds a stopped worker gets to clean up before it is killed
+
+
+def default_jobs() -> int:
+    """The number of worker processes when none is asked for: the cores this process may use."""
+    counter = getattr(os, "process_cpu_count", None)
+    if counter is not None:
+        return counter() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def render_many(paths: list[Path], options: Options, jobs: int | None = None, on_done: OnDone | None = None) -> list[Outcome]:
+    """Render every input; return their outcomes in input order.
+
+    ``jobs`` worker processes share the inputs (default: ``default_jobs()``; 1, or a single
+    input, renders in this process). ``on_done(index, outcome)`` is called in this process as each
+    input finishes, in completion order. One input failing, even by a bug in docgen, never stops
+    the others. On KeyboardInterrupt the workers are stopped, the temporary files of this run are
+    removed and the KeyboardInterrupt is raised again.
+    """
+    outcomes: list[Outcome | None] = [None] * len(paths)
+
+    def done(index: int, outcome: Outcome) -> None:
+        outcomes[index] = outcome
+        if on_done is not None:
+            on_done(index, outcome)
+
+    jobs = max(1, min(jobs or default_jobs(), len(paths)))
+    if jobs == 1:
+        for index, path in enumerate(paths):
+            done(index, render_guarded(path, options))
+    else:
+        try:
+            _render_in_pool(paths, options, jobs, done)
+        except BaseException:
+            remove_temporaries(paths, options)
+            raise
+    return outcomes  # type: ignore[return-value]
+
+
+def render_guarded(path: Path, options: Options) -> Outcome:
+    """``render_file`` that turns a bug into an outcome (exit code 3) instead of an exception."""
+    try:
+        return render_file(path, options)
+    except DocgenError as exc:
+        return Outcome(str(path), exc.exit_code, error=exc.message)
+    except Exception as exc:  # a bug in docgen must not stop the other inputs
+        return Outcome(str(path), EXIT_INTERNAL, error=f"docgen 内部错误：{type(exc).__name__}: {exc}；请把输入文件和这条信息反馈给维护人员")
+
+
+def remove_temporaries(paths: list[Path], options: Options) -> list[Path]:
+    """Remove the temporary files an interrupted run may have left for these inputs; return them.
+
+    Those are ``.docgen-<stem>-<random>.<format>.part`` in the output folder, and the temporary
+    files made next to them while they were written (``.docgen-.docgen-<stem>-…``, ``..docgen-<stem>-….tmp``).
+    """
+    stems = "|".join(re.escape(path.stem) for path in paths)
+    formats = "|".join(FORMATS)
+    prefix, suffix = re.escape(TEMP_PREFIX), re.escape(TEMP_SUFFIX)
+    pattern = re.compile(rf"^\.?(?:{prefix})+(?:{stems})-[0-9a-f]+\.(?:{formats})(?:-[0-9a-f]+{suffix})?{suffix}(?:\.[0-9a-f]+\.tmp)?$")
+    removed = []
+    with suppress(OSError):
+        for entry in options.outdir.iterdir():
+            if pattern.match(entry.name):
+                with suppress(OSError):
+                    entry.unlink()
+                    removed.append(entry)
+    return removed
+
+
+def _render_in_pool(paths: list[Path], options: Options, jobs: int, done: OnDone) -> None:
+    # Workers are spawned (not forked: the same on every platform, and safe with threads) while
+    # SIGINT is ignored, so Ctrl-C reaches only this process, which then stops them.
+    executor = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_worker_started)
+    try:
+        with _sigint_ignored():
+            pending: dict[Future, int] = {executor.submit(_render_in_worker, path, options): i for i, path in enumerate(paths)}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                index = pending.pop(future)
+                done(index, _outcome_of(future, paths[index]))
+    except BaseException:
+        _stop(executor)
+        raise
+    executor.shutdown(wait=True)
+
+
+def _outcome_of(future: Future, path: Path) -> Outcome:
+    try:
+        return future.result()
+    except Exception as exc:  # the worker process died (BrokenProcessPool) or could not return
+        return Outcome(str(path), EXIT_INTERNAL, error=f"docgen 内部错误：处理该文件的工作进程异常退出（{type(exc).__name__}）")
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Stop the workers: SIGTERM lets each clean up its temporary files; a stuck one is killed.
+
+    The executor's own manager thread notices the workers ending and reaps them; waiting for it
+    (rather than joining the processes here too) leaves no process half-reaped.
+    """
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    manager = getattr(executor, "_executor_manager_thread", None)  # shutdown() forgets it
+    for process in processes:
+        with suppress(Exception):
+            process.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
+    if manager is None:
+        return
+    manager.join(_STOP_GRACE)
+    if manager.is_alive():
+        for process in processes:
+            with suppress(Exception):
+                process.kill()
+        manager.join(_STOP_GRACE)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _worker_started() -> None:
+    """In each worker: Ctrl-C is the parent's business; SIGTERM unwinds (cleaning up) and exits."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum, frame) -> None:
+    # Once only: a second SIGTERM must not cut short the clean-up the first one started.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise SystemExit(EXIT_INTERRUPTED)
+
+
+def _render_in_worker(path: Path, options: Options) -> Outcome:
+    try:
+        return render_guarded(path, options)
+    except SystemExit:
+        # Stopped by the parent: the temporary files were removed on the way out; leave at once.
+        os._exit(EXIT_INTERRUPTED)

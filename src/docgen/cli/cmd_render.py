@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 
 from .app import app
-from .output import problem_lines, say, worst
+from .output import worst
 
 
 @app.command("render")
@@ -18,15 +19,22 @@ def render_command(
     pdf: bool = typer.Option(False, "--pdf", help="同时生成 PDF（需要安装 LibreOffice），等同于在 --formats 中加上 pdf"),
     force: bool = typer.Option(False, "--force", help="数字不一致时仍然生成（工作簿的“校验”表会标出不符之处）"),
     template: Path | None = typer.Option(None, "--template", help="自定义 Word 模板（由 docgen template export 导出后修改）", show_default=False),
+    jobs: int | None = typer.Option(
+        None, "-j", "--jobs", help="同时处理的文件数（工作进程数），默认为本机 CPU 核数；-j 1 在本进程内逐个处理", show_default=False
+    ),
 ) -> None:
     """检查输入文件并生成 Word 报告（.docx）和审计工作簿（.xlsx），写入 输出文件夹/<输入文件名>.docx 等。
 
-    数字不一致时不生成任何文件（退出码 1），除非加 --force；文件无法使用时退出码 2。
+    可以一次处理整个文件夹或多个文件，多个工作进程同时进行；某个文件出错不影响其他文件，出错的文件不生成任何输出。
+    结束时列出每个文件的结果，退出码取所有文件中最严重的：数字不一致为 1（加 --force 仍然生成），文件无法使用为 2。
     """
     from ..discover import expand
+    from ..errors import EXIT_INTERRUPTED, DocgenError
     from ..fsutil import ensure_folder
-    from ..render import Options, output_stems, parse_formats, render_file
+    from ..render import Options, output_stems, parse_formats, render_many
 
+    if jobs is not None and jobs < 1:
+        raise DocgenError(f"-j/--jobs：工作进程数至少为 1，实际为 {jobs}")
     chosen = parse_formats(formats + (",pdf" if pdf else ""))
     paths = expand(inputs)
     output_stems(paths)
@@ -36,13 +44,100 @@ def render_command(
         prepare_template(template)
     ensure_folder(outdir)
     options = Options(outdir=outdir, formats=chosen, force=force, template=template)
-    codes = []
-    for path in paths:
-        outcome = render_file(path, options)
-        problem_lines(outcome.messages)
+    view = _view(len(paths))
+    try:
+        with view:
+            outcomes = render_many(paths, options, jobs, view.done)
+    except KeyboardInterrupt:
+        typer.echo(f"已中断（Ctrl-C）：{view.count} 个文件已处理完，其余未生成；未完成的输出已清理。", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if len(outcomes) > 1:
+        _summary(outcomes)
+    raise typer.Exit(worst([o.exit_code for o in outcomes]))
+
+
+def _line(outcome) -> str:
+    written = "、".join(str(p) for p in outcome.written)
+    return f"{outcome.file}：{outcome.status}" + (f" → {written}" if written else "")
+
+
+class _PlainView:
+    """Not a terminal: one line per finished file, its messages before it."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.count = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def done(self, index: int, outcome) -> None:
+        self.count += 1
+        for message in outcome.messages:
+            typer.echo(str(message), err=True)
         if outcome.error:
             typer.echo(f"{outcome.file}：{outcome.error}", err=True)
-        written = "、".join(str(p) for p in outcome.written)
-        say(f"{outcome.file}：{outcome.status}" + (f" → {written}" if written else ""))
-        codes.append(outcome.exit_code)
-    raise typer.Exit(worst(codes))
+        prefix = f"[{self.count}/{self.total}] " if self.total > 1 else ""
+        typer.echo(prefix + _line(outcome))
+
+
+class _ProgressView(_PlainView):
+    """A terminal: a progress bar on standard error, messages printed above it."""
+
+    def __init__(self, total: int):
+        super().__init__(total)
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.console = Console(file=sys.stderr)
+        self.progress = Progress(
+            TextColumn("生成报告"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=self.console,
+            transient=True,
+        )
+        self.task = self.progress.add_task("", total=total)
+
+    def __enter__(self):
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def done(self, index: int, outcome) -> None:
+        self.count += 1
+        for message in outcome.messages:
+            self.console.print(str(message), markup=False, highlight=False)
+        if outcome.error:
+            self.console.print(f"{outcome.file}：{outcome.error}", markup=False, highlight=False)
+        self.progress.update(self.task, advance=1, description=outcome.file)
+
+
+def _view(total: int) -> _PlainView:
+    return _ProgressView(total) if total > 1 and sys.stderr.isatty() else _PlainView(total)
+
+
+def _summary(outcomes) -> None:
+    """The table at the end of a batch: file, outcome, number of errors and warnings, outputs."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="生成结果", box=box.SIMPLE_HEAD, title_justify="left")
+    for header, justify in (("文件", "left"), ("结果", "left"), ("错误", "right"), ("警告", "right"), ("输出", "left")):
+        table.add_column(header, justify=justify, overflow="fold")
+    for outcome in outcomes:
+        cells = (outcome.file, outcome.status, str(outcome.errors), str(outcome.warnings), "、".join(p.name for p in outcome.written))
+        table.add_row(*(Text(cell) for cell in cells))  # file names are shown as they are, never as markup
+    ok = sum(1 for o in outcomes if o.written)
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160, highlight=False)
+    console.print(table)
+    console.print(f"共 {len(outcomes)} 个文件：{ok} 个已生成，{len(outcomes) - ok} 个未生成。", markup=False)
