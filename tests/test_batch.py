@@ -18,7 +18,8 @@ import openpyxl
 import pytest
 
 from conftest import EXAMPLE_2021, ROOT, SEED_2019, needs_soffice
-from docgen.render import Options, Outcome, remove_temporaries, render_many
+from docgen.fsutil import sweep_stale
+from docgen.render import Options, Outcome, render_many
 
 GOOD = 23
 MINUTE_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")  # the 说明 sheet's 生成时间
@@ -161,21 +162,18 @@ def test_interrupt_stops_the_workers_and_cleans_up(tmp_path):
     assert multiprocessing.active_children() == []
 
 
-def test_remove_temporaries_takes_only_this_runs_files(tmp_path):
+def test_sweep_takes_only_files_of_dead_runs(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    ours = [
-        ".docgen-a-0123abcd.docx.part",
-        ".docgen-a-0123abcd.xlsx.part",
-        "..docgen-b-89ab.pdf.part.0123456789ab.tmp",
-        ".docgen-.docgen-b-3fdf8f60.xlsx-3c1ec439.part.part",
-    ]
-    theirs = [".docgen-c-0123abcd.docx.part", "a.docx", ".docgen-a-notes.txt", "b.xlsx"]
-    for name in ours + theirs:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    ours = [f".docgen-{dead}-0123abcd-a.docx.part", f".docgen-{dead}-0123abcd-a.xlsx.part", f"..docgen-{dead}-89ab-b.pdf.part.0123456789ab.tmp"]
+    live = [f".docgen-{os.getpid()}-0123abcd-c.docx.part", f".docgen-{os.getppid()}-0123abcd-d.docx.part"]
+    theirs = ["a.docx", ".docgen-notes.txt", "b.xlsx"]
+    for name in ours + live + theirs:
         (out / name).write_bytes(b"x")
-    removed = remove_temporaries([Path("in/a.yaml"), Path("in/b.yaml")], Options(outdir=out))
+    removed = sweep_stale(out)
     assert sorted(p.name for p in removed) == sorted(ours)
-    assert sorted(p.name for p in out.iterdir()) == sorted(theirs)
+    assert sorted(p.name for p in out.iterdir()) == sorted(live + theirs)
 
 
 def test_progress_lines_when_not_a_terminal(cli, tmp_path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Iterator
@@ -35,7 +36,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     if target.is_dir():
         raise OutputError(f"输出文件“{target}”是一个已存在的文件夹")
     ensure_folder(target.parent)
-    temp = target.with_name(f"{TEMP_PREFIX}{target.stem}-{secrets.token_hex(4)}{target.suffix}{TEMP_SUFFIX}")
+    temp = target.with_name(f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{target.name}{TEMP_SUFFIX}")
     try:
         yield temp
         os.replace(temp, target)
@@ -44,6 +45,45 @@ def atomic_path(target: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
+
+
+# Temporary names carry the writer's process id, so leftovers of a killed run can be told apart
+# from the files of a run still going on: ".docgen-<pid>-<random>-<name>.part", and names made
+# from those (".<that>.<random>.tmp" by the PDF converter).
+_TEMP_NAME = re.compile(rf"^\.*{re.escape(TEMP_PREFIX.lstrip('.'))}(\d+)-[0-9a-f]+-")
+
+
+def sweep_stale(folder: Path) -> list[Path]:
+    """Remove the temporary files that docgen processes no longer running left in `folder`."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in Path(folder).iterdir():
+            match = _TEMP_NAME.match(entry.name)
+            if match and not _alive(int(match.group(1))) and entry.is_file():
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                    removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return pid > 0
+    return _not_zombie(pid)
+
+
+def _not_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
 
 
 def write_bytes(target: Path, data: bytes) -> None:

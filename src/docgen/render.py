@@ -9,7 +9,6 @@ file of its own and earlier outputs of the same name untouched, and never stops 
 from __future__ import annotations
 
 import os
-import re
 import signal
 import tempfile
 import threading
@@ -23,7 +22,7 @@ from typing import Callable, Iterator
 from .audit import Audit, audit
 from .checks import has_errors
 from .errors import EXIT_INCONSISTENT, EXIT_INTERRUPTED, EXIT_OK, DocgenError, Problem
-from .fsutil import TEMP_PREFIX, TEMP_SUFFIX, atomic_path
+from .fsutil import atomic_path, sweep_stale
 
 EXIT_INTERNAL = 3  # a bug in docgen (the CLI uses the same code)
 FORMATS = ("docx", "xlsx", "pdf")
@@ -147,7 +146,8 @@ def render_many(paths: list[Path], options: Options, jobs: int | None = None, on
     input, renders in this process). ``on_done(index, outcome)`` is called in this process as each
     input finishes, in completion order. One input failing, even by a bug in docgen, never stops
     the others. On KeyboardInterrupt the workers are stopped, the temporary files of this run are
-    removed and the KeyboardInterrupt is raised again.
+    removed and the KeyboardInterrupt is raised again. Leftovers of earlier runs that were killed
+    are removed first.
     """
     outcomes: list[Outcome | None] = [None] * len(paths)
 
@@ -156,6 +156,7 @@ def render_many(paths: list[Path], options: Options, jobs: int | None = None, on
         if on_done is not None:
             on_done(index, outcome)
 
+    sweep_stale(options.outdir)
     jobs = max(1, min(jobs or default_jobs(), len(paths)))
     if jobs == 1:
         for index, path in enumerate(paths):
@@ -164,7 +165,7 @@ def render_many(paths: list[Path], options: Options, jobs: int | None = None, on
         try:
             _render_in_pool(paths, options, jobs, done)
         except BaseException:
-            remove_temporaries(paths, options)
+            sweep_stale(options.outdir)
             raise
     return outcomes  # type: ignore[return-value]
 
@@ -177,26 +178,6 @@ def render_guarded(path: Path, options: Options) -> Outcome:
         return Outcome(str(path), exc.exit_code, error=exc.message)
     except Exception as exc:  # a bug in docgen must not stop the other inputs
         return Outcome(str(path), EXIT_INTERNAL, error=f"docgen 内部错误：{type(exc).__name__}: {exc}；请把输入文件和这条信息反馈给维护人员")
-
-
-def remove_temporaries(paths: list[Path], options: Options) -> list[Path]:
-    """Remove the temporary files an interrupted run may have left for these inputs; return them.
-
-    Those are ``.docgen-<stem>-<random>.<format>.part`` in the output folder, and the temporary
-    files made next to them while they were written (``.docgen-.docgen-<stem>-…``, ``..docgen-<stem>-….tmp``).
-    """
-    stems = "|".join(re.escape(path.stem) for path in paths)
-    formats = "|".join(FORMATS)
-    prefix, suffix = re.escape(TEMP_PREFIX), re.escape(TEMP_SUFFIX)
-    pattern = re.compile(rf"^\.?(?:{prefix})+(?:{stems})-[0-9a-f]+\.(?:{formats})(?:-[0-9a-f]+{suffix})?{suffix}(?:\.[0-9a-f]+\.tmp)?$")
-    removed = []
-    with suppress(OSError):
-        for entry in options.outdir.iterdir():
-            if pattern.match(entry.name):
-                with suppress(OSError):
-                    entry.unlink()
-                    removed.append(entry)
-    return removed
 
 
 def _render_in_pool(paths: list[Path], options: Options, jobs: int, done: OnDone) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 
 import typer
@@ -29,8 +30,14 @@ app = typer.Typer(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and exit with) 0 ok, 1 inconsistent figures, 2 unusable input, 130 interrupted."""
+    signal.signal(signal.SIGTERM, _terminated)  # `kill` cleans up like Ctrl-C does
     code = run(argv)
     sys.exit(code)
+
+
+def _terminated(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    raise KeyboardInterrupt
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -46,7 +53,7 @@ def run(argv: list[str] | None = None) -> int:
         typer.echo("已中断。", err=True)
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
-        typer.echo("已中断（Ctrl-C），未完成的输出已清理。", err=True)
+        typer.echo("已中断，未完成的输出已清理；已经完成的文件保留。", err=True)
         return EXIT_INTERRUPTED
     except ClickException as exc:
         typer.echo(f"命令行有误：{_usage_message(exc.format_message())}（用 docgen --help 或 docgen 命令 --help 查看用法）", err=True)

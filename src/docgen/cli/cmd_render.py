@@ -49,7 +49,7 @@ def render_command(
         with view:
             outcomes = render_many(paths, options, jobs, view.done)
     except KeyboardInterrupt:
-        typer.echo(f"已中断（Ctrl-C）：{view.count} 个文件已处理完，其余未生成；未完成的输出已清理。", err=True)
+        typer.echo(f"已中断：{view.count} 个文件已处理完，其余未生成；未完成的输出已清理。", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if len(outcomes) > 1:
         _summary(outcomes)

@@ -45,7 +45,7 @@ def rollup_command(
         problem_lines([m for part in result.parts for m in part.messages()])
         write_rollup(result, output, workbook)
     except KeyboardInterrupt:
-        typer.echo("已中断（Ctrl-C），未写出任何文件。", err=True)
+        typer.echo("已中断，未写出任何文件。", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if output is None:
         typer.echo(result.to_yaml(), nl=False)
