@@ -20,7 +20,7 @@ from test_import_fixtures import active_rows, applications_rows, figures_report,
 from test_import_text import same_figures
 
 workbook = pytest.importorskip("docgen.workbook", reason="工作簿写出模块 docgen.workbook 尚不存在")
-layout_for = pytest.importorskip("docgen.workbook_layout").layout_for
+layout_for = pytest.importorskip("docgen.workbook.layout").layout_for
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice（soffice），跳过真实客户端测试")
 
 

@@ -38,11 +38,11 @@ from docgen.errors import OutputError
 from docgen.load import load, load_text
 from docgen.model import Amount, Report
 from docgen.workbook import build_workbook, write_xlsx
-from docgen.workbook_formulas import Calc, Minus, Ref, Sum, Verdict, ZeroTest
-from docgen.workbook_layout import TOTAL_ROW, layout_for, stacked_layout
-from docgen.workbook_style import INPUT_COLOR
-from docgen.workbook_tables import figure_value, write_figures, write_frame, write_report_sheet
-from docgen.xlsx_cache import add_cached_values
+from docgen.workbook.formulas import Calc, Minus, Ref, Sum, Verdict, ZeroTest
+from docgen.workbook.layout import TOTAL_ROW, layout_for, stacked_layout
+from docgen.workbook.style import INPUT_COLOR
+from docgen.workbook.tables import figure_value, write_figures, write_frame, write_report_sheet
+from docgen.workbook.cache import add_cached_values
 
 SHEETS = ["说明", "表二", "表三", "表四", "校验"]
 PASS, FAIL = "通过", "不符"

@@ -25,10 +25,10 @@ from docgen.editions.types import TABLE_2, TABLE_3, TABLE_4
 from docgen.model import Amount
 from docgen.office import workbook_to_csv
 from docgen.workbook import build_workbook, write_xlsx
-from docgen.workbook_formulas import Calc, Ref, Sum
-from docgen.workbook_layout import stacked_layout
-from docgen.workbook_tables import figure_value, write_figures, write_frame, write_report_sheet
-from docgen.xlsx_cache import add_cached_values
+from docgen.workbook.formulas import Calc, Ref, Sum
+from docgen.workbook.layout import stacked_layout
+from docgen.workbook.tables import figure_value, write_figures, write_frame, write_report_sheet
+from docgen.workbook.cache import add_cached_values
 
 pytestmark = needs_soffice
 

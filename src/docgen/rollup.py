@@ -103,7 +103,7 @@ def read_input(path: Path, shown: str | None = None) -> Audit:
     shown = shown or str(path)
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         return audit(path, shown)
-    from .rollup_workbook import is_rollup_workbook, read_rollup_workbook
+    from .workbook.rollup import is_rollup_workbook, read_rollup_workbook
 
     if is_rollup_workbook(path):
         try:
@@ -202,7 +202,7 @@ def write_rollup(result: Rollup, yaml_target: Path | None, workbook_target: Path
         if yaml_target is not None:
             temps.pop(0).write_bytes(result.to_yaml().encode("utf-8"))
         if workbook_target is not None:
-            from .rollup_workbook import write_rollup_xlsx
+            from .workbook.rollup import write_rollup_xlsx
 
             write_rollup_xlsx(result, temps.pop(0))
     return targets

@@ -1,6 +1,6 @@
 """This project's auditors' workbook (.xlsx) → Report, read by the workbook layout.
 
-The layout (`workbook_layout.layout_for`) names the cell of every typed figure, so the figures
+The layout (`workbook.layout.layout_for`) names the cell of every typed figure, so the figures
 are read from those input cells — also after someone changed them in Excel, WPS or LibreOffice.
 Agency, year, edition and date come from the 说明 sheet. A workbook whose labels are not where
 the layout puts them (another program's, or an older layout) is read like any other document:
@@ -67,7 +67,7 @@ def _edition(text: str):
 
 def _matches_layout(book, edition) -> bool:
     """Whether every row label of the layout is where the layout puts it."""
-    from ..workbook_layout import ROW, layout_for
+    from ..workbook.layout import ROW, layout_for
 
     for name, sheet in layout_for(edition).sheets:
         if name not in book.sheetnames:
@@ -81,7 +81,7 @@ def _matches_layout(book, edition) -> bool:
 
 
 def _by_layout(book, edition, facts: dict[str, str], shown: str) -> tuple[Report, list[Problem]]:
-    from ..workbook_layout import layout_for
+    from ..workbook.layout import layout_for
 
     warnings: list[Problem] = []
     active: dict[str, dict] = {}

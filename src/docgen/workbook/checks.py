@@ -16,11 +16,11 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import workbook_style as style
-from .editions import Edition
-from .editions.types import RESULTS_LABEL, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL, Rule
-from .workbook_formulas import FAIL, Calc, Expr, Minus, Plus, Ref, Verdict, ZeroTest
-from .workbook_layout import TOTAL_ROW, WorkbookLayout, result_subtotals, row_points
+from . import style
+from ..editions import Edition
+from ..editions.types import RESULTS_LABEL, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL, Rule
+from .formulas import FAIL, Calc, Expr, Minus, Plus, Ref, Verdict, ZeroTest
+from .layout import TOTAL_ROW, WorkbookLayout, result_subtotals, row_points
 
 CHECK_SHEET = "校验"
 VERDICT_CELL = "B2"

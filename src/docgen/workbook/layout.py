@@ -21,9 +21,9 @@ from functools import lru_cache
 
 from openpyxl.utils.cell import get_column_letter
 
-from .editions import Edition, get as get_edition
-from .editions.common import SECTION_LABELS
-from .editions.types import (
+from ..editions import Edition, get as get_edition
+from ..editions.common import SECTION_LABELS
+from ..editions.types import (
     ACTIVE_ROW_HEADER,
     APPLICANT_HEADER,
     LEGAL_PERSON_HEADER,
@@ -38,7 +38,7 @@ from .editions.types import (
     AppGroup,
     Kind,
 )
-from .workbook_formulas import Expr, Plus, Ref, Sum
+from .formulas import Expr, Plus, Ref, Sum
 
 TOTAL_ROW = "total"  # table 三's （七）总计, as Report.row_with_total names it
 TABLES = (TABLE_2, TABLE_3, TABLE_4)

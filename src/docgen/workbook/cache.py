@@ -20,8 +20,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .model import format_decimal
-from .workbook_formulas import Value
+from ..model import format_decimal
+from .formulas import Value
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

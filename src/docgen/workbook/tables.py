@@ -14,11 +14,11 @@ from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import workbook_style as style
-from .editions.types import TABLE_2, TABLE_3, Kind
-from .model import Report
-from .workbook_formulas import Calc
-from .workbook_layout import HEADER, NOTE, ROW, TITLE, Figure, Label, SheetLayout, Span
+from . import style
+from ..editions.types import TABLE_2, TABLE_3, Kind
+from ..model import Report
+from .formulas import Calc
+from .layout import HEADER, NOTE, ROW, TITLE, Figure, Label, SheetLayout, Span
 
 FigureSource = Callable[[Figure], object]  # a model value, or an Expr for a computed figure
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import __version__
-from . import workbook_style as style
-from .editions import Edition
-from .editions.types import TABLE_2, TABLE_3, TABLE_4, Kind
-from .model import Report
-from .workbook_checks import CHECK_SHEET, CHECKS, verdict_ref
-from .workbook_formulas import Calc
-from .workbook_layout import row_points
+from .. import __version__
+from . import style
+from ..editions import Edition
+from ..editions.types import TABLE_2, TABLE_3, TABLE_4, Kind
+from ..model import Report
+from .checks import CHECK_SHEET, CHECKS, verdict_ref
+from .formulas import Calc
+from .layout import row_points
 
 NOTES_SHEET = "说明"
 _WIDTHS = (14.0, 96.0)

@@ -3,10 +3,10 @@
 
 Three layers, each in its own module:
 
-- ``workbook_layout``: where each label and figure sits, derived from the edition spec;
-- ``workbook_tables`` / ``workbook_checks`` / ``workbook_notes``: writing the sheets, every
-  cell recorded in a ``workbook_formulas.Calc``;
-- ``xlsx_cache``: after saving, the computed formula values go into the file.
+- ``layout``: where each label and figure sits, derived from the edition spec;
+- ``tables`` / ``checks`` / ``notes`` (and ``rollup`` for a county roll-up): writing the sheets, every
+  cell recorded in a ``formulas.Calc``;
+- ``cache``: after saving, the computed formula values go into the file.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from . import __version__
-from .fsutil import atomic_path
-from .model import Report
-from .workbook_checks import CHECK_SHEET, write_check_sheet
-from .workbook_formulas import Calc, Value
-from .workbook_layout import SheetLayout, WorkbookLayout, layout_for, stacked_layout, table_layout
-from .workbook_notes import NOTES_SHEET, write_notes_sheet
-from .workbook_tables import figure_value, write_figures, write_frame, write_report_sheet
-from .xlsx_cache import add_cached_values
+from .. import __version__
+from ..fsutil import atomic_path
+from ..model import Report
+from .checks import CHECK_SHEET, write_check_sheet
+from .formulas import Calc, Value
+from .layout import SheetLayout, WorkbookLayout, layout_for, stacked_layout, table_layout
+from .notes import NOTES_SHEET, write_notes_sheet
+from .tables import figure_value, write_figures, write_frame, write_report_sheet
+from .cache import add_cached_values
 
 
 def build_workbook(
