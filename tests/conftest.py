@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
 SEED_2019 = INPUTS / "rushankou-2020.yaml"
 EXAMPLE_2021 = INPUTS / "example-2021.yaml"
+# The team's shared folder (seed report, published samples) sits beside the repository.
+SHARED = next((p for p in (ROOT.parent / "shared", Path("/work/shared")) if p.is_dir()), ROOT.parent / "shared")
 
 
 @dataclass

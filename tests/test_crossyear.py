@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_2021, minimal
+from conftest import EXAMPLE_2021, SHARED, minimal
 from docgen.audit import audit
 from docgen.crossyear import DRAFT_MARKER, cross_year_findings, draft_findings, similarity
 from docgen.load import load
 from docgen.rollover import rollover
 from test_import_fixtures import figures_report
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = SHARED / "samples"
 
 
 def pair(edition: int = 2021, year: int = 2022):
@@ -148,7 +148,7 @@ def test_audit_carries_previous_findings(write):
     assert [f.rule for f in result.findings] == ["年度"] and result.exit_code == 0
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="样例报告（/work/shared/samples）不在本机")
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="样例报告（shared/samples）不在本机")
 def test_real_pair_of_years(cli, tmp_path):
     """The samples are a consistent pair: imported, 2022 checked against 2021 passes R5 and R6."""
     for year in (2021, 2022):

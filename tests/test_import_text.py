@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_2021
+from conftest import EXAMPLE_2021, SHARED
 from docgen.checks import Stated, check
 from docgen.editions import EDITIONS
 from docgen.errors import InputError
@@ -20,11 +20,10 @@ from docgen.load import load, load_text
 from docgen.model import Amount, Report
 from test_import_fixtures import figures_report, published_html, published_text
 
-SHARED = Path("/work/shared")
 SEED = SHARED / "seeds" / "000_6997cc47fc5df21f.txt"
 SAMPLES = SHARED / "samples"
-needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="种子文件（/work/shared/seeds）不在本机")
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="样例报告（/work/shared/samples）不在本机")
+needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="种子文件（shared/seeds）不在本机")
+needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="样例报告（shared/samples）不在本机")
 GLOSS = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
 
 
