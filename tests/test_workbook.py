@@ -509,10 +509,10 @@ def test_failed_write_leaves_the_earlier_file(tmp_path, monkeypatch):
     target = tmp_path / "out.xlsx"
     target.write_bytes(b"earlier")
 
-    def broken(path, values):
+    def disk_full(path, data):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("docgen.workbook.add_cached_values", broken)
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
     with pytest.raises(OutputError, match="磁盘空间不足"):
         write_xlsx(REPORTS["example-2021"], target)
     assert target.read_bytes() == b"earlier"

@@ -117,7 +117,7 @@ class _Walker:
             self.error(None, "", "文件为空")
             return None
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = compose(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
@@ -606,6 +606,46 @@ def _describe(node: Node) -> str:
         return "空"
     text = str(node.value)
     return f"“{text[:40]}{'…' if len(text) > 40 else ''}”"
+
+
+_LIBYAML = getattr(yaml, "CSafeLoader", None)  # PyYAML's binding to libyaml, when it was built with it
+# Where libyaml and the pure-Python parser were found (by fuzzing) to read a malformed file
+# differently — one refuses what the other accepts, or they place a node on another line: tabs,
+# "?" (complex keys), tags, anchors and aliases, directives, reserved indicators, unusual line
+# breaks and byte-order marks, a block scalar's indicator with a comment stuck to it. A file with
+# any of these is read as before. Inside a word the characters are text to both (研发&创新,
+# 3%, 邮箱 gk@example.gov.cn), and such files still take the fast road.
+_RARE_YAML = re.compile(r"[\t?\ufeff\r\x85\u2028\u2029]|[|>][-+0-9]*#|^%|(?:^|[\s\[\]{},:-])[&*!@`]|!(?=[\s,\]}])", re.M)
+
+
+def compose(text: str) -> Node | None:
+    """The YAML node tree of ``text``: the pure-Python parser's tree, errors and lines included.
+
+    Plain files are composed by libyaml (several times faster); what libyaml refuses, what uses
+    YAML's rarer features and what holds an empty value (whose line the two parsers may place
+    differently) is composed again by the pure-Python parser, so the tree, an error's message
+    and every line number are those of the pure-Python parser.
+    """
+    if _LIBYAML is not None and not _RARE_YAML.search(text):
+        try:
+            root = yaml.compose(text, Loader=_LIBYAML)
+        except yaml.YAMLError:
+            root = None
+        if root is not None and not _has_empty_value(root):
+            return root
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def _has_empty_value(root: Node) -> bool:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ScalarNode):
+            if node.value == "" and node.tag.endswith(":null"):
+                return True
+        else:
+            stack.extend(_children(node))
+    return False
 
 
 def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:

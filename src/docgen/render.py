@@ -15,6 +15,7 @@ import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
+from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterator
@@ -127,6 +128,7 @@ def output_stems(paths: list[Path]) -> dict[Path, str]:
 # -- many inputs ------------------------------------------------------------------------------
 OnDone = Callable[[int, Outcome], None]
 _STOP_GRACE = 10.0  # seconds a stopped worker gets to clean up before it is killed
+_QUEUED_PER_WORKER = 4  # inputs submitted ahead per worker
 
 
 def default_jobs() -> int:
@@ -156,18 +158,24 @@ def render_many(paths: list[Path], options: Options, jobs: int | None = None, on
         if on_done is not None:
             on_done(index, outcome)
 
+    render_each(paths, options, jobs, done)
+    return outcomes  # type: ignore[return-value]
+
+
+def render_each(paths: list[Path], options: Options, jobs: int | None, on_done: OnDone) -> None:
+    """``render_many`` that keeps no outcome: each is handed to ``on_done`` only, so memory stays
+    the same however many inputs there are."""
     sweep_stale(options.outdir)
     jobs = max(1, min(jobs or default_jobs(), len(paths)))
     if jobs == 1:
         for index, path in enumerate(paths):
-            done(index, render_guarded(path, options))
+            on_done(index, render_guarded(path, options))
     else:
         try:
-            _render_in_pool(paths, options, jobs, done)
+            _render_in_pool(paths, options, jobs, on_done)
         except BaseException:
             sweep_stale(options.outdir)
             raise
-    return outcomes  # type: ignore[return-value]
 
 
 def render_guarded(path: Path, options: Options) -> Outcome:
@@ -182,16 +190,27 @@ def render_guarded(path: Path, options: Options) -> Outcome:
 
 def _render_in_pool(paths: list[Path], options: Options, jobs: int, done: OnDone) -> None:
     # Workers are spawned (not forked: the same on every platform, and safe with threads) while
-    # SIGINT is ignored, so Ctrl-C reaches only this process, which then stops them.
+    # SIGINT is ignored, so Ctrl-C reaches only this process, which then stops them. The first
+    # submissions start every worker; later ones only queue work. A few inputs per worker are
+    # queued at a time, which keeps the workers busy without holding every input's future.
     executor = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_worker_started)
+    queue = iter(enumerate(paths))
+    pending: dict[Future, int] = {}
+    in_flight = jobs * _QUEUED_PER_WORKER
+
+    def submit(count: int) -> None:
+        for index, path in islice(queue, max(count, 0)):
+            pending[executor.submit(_render_in_worker, path, options)] = index
+
     try:
         with _sigint_ignored():
-            pending: dict[Future, int] = {executor.submit(_render_in_worker, path, options): i for i, path in enumerate(paths)}
+            submit(in_flight)
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 index = pending.pop(future)
                 done(index, _outcome_of(future, paths[index]))
+            submit(in_flight - len(pending))
     except BaseException:
         _stop(executor)
         raise

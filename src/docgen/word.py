@@ -27,17 +27,17 @@ from docx.oxml.ns import qn
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from .docx_package import TEMPLATE_PROPERTIES
 from .editions import Edition
 from .editions.common import SECTION_LABELS
 from .editions.types import RESULTS_LABEL, TABLE_2, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL
 from .errors import TemplateError
 from .fsutil import atomic_path
 from .model import Report, format_value, paragraphs
+from .zipwrite import ZIP_EPOCH
 
 TEMPLATE_NAME = "report.docx"
 TOTAL_KEY = "total"  # t3.total: （七）总计
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-_DOC_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 _CONTROL_SPACE = "\t\n\r\x0b\x0c\x85"
 
 Path_ = tuple[str, ...]  # a context path: ("t3", "refused", "state_secret", "0")
@@ -281,11 +281,18 @@ class TemplateEnvironment(SandboxedEnvironment):
         super().__init__(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
         self._compiled: dict[str, jinja2.Template] = {}
         self.sources_by_file: dict[str, str] = {}
+        self.frozen = False
 
     def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (Jinja's name)
-        """Jinja's from_string, memoised by source text (docxtpl asks again on every render)."""
+        """Jinja's from_string, memoised by source text (docxtpl asks again on every render).
+
+        Once ``frozen`` (the template's own sources are compiled), a source never seen before — a
+        footnotes part rendered a second time holds one report's text — is compiled but not kept.
+        """
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
+        if self.frozen and source not in self._compiled:
+            return super().from_string(source)
         template = self._compiled.get(source)
         if template is None:
             filename = f"<docgen-{len(self._compiled)}>"
@@ -297,12 +304,8 @@ class TemplateEnvironment(SandboxedEnvironment):
 
 
 # -- reading a template ----------------------------------------------------------------------------
-def template_sources(data: bytes, name: str) -> list[tuple[str, str]]:
-    """The Jinja sources of a .docx template, exactly as docxtpl will compile them.
-
-    Returns (part, source) pairs: the body, each header and footer, the footnotes and the
-    document properties. TemplateError when the file is not a Word document.
-    """
+def open_template(data: bytes, name: str):
+    """A DocxTemplate of the template's bytes, loaded; TemplateError when it is not a Word document."""
     from docxtpl import DocxTemplate
 
     tpl = DocxTemplate(io.BytesIO(data))
@@ -310,7 +313,22 @@ def template_sources(data: bytes, name: str) -> list[tuple[str, str]]:
         tpl.init_docx()
     except Exception:  # python-docx raises several types for a file that is not a .docx
         raise TemplateError(f"“{name}”不是有效的 Word 文档（.docx），无法用作模板") from None
-    sources = [("正文", _as_rendered(tpl.patch_xml(tpl.get_xml())))]
+    return tpl
+
+
+def template_sources(data: bytes, name: str) -> list[tuple[str, str]]:
+    """The Jinja sources of a .docx template, exactly as docxtpl will compile them.
+
+    Returns (part, source) pairs: the body, each header and footer, the footnotes and the
+    document properties. TemplateError when the file is not a Word document.
+    """
+    return sources_of(open_template(data, name))
+
+
+def sources_of(tpl, body: str | None = None) -> list[tuple[str, str]]:
+    """``template_sources`` of a loaded DocxTemplate; ``body``: its patched body, when already made."""
+    body = tpl.patch_xml(tpl.get_xml()) if body is None else body
+    sources = [("正文", _as_rendered(body))]
     for uri, label in ((tpl.HEADER_URI, "页眉"), (tpl.FOOTER_URI, "页脚")):
         for _, part in tpl.get_headers_footers(uri):
             sources.append((label, _as_rendered(tpl.patch_xml(tpl.get_part_xml(part)))))
@@ -318,7 +336,7 @@ def template_sources(data: bytes, name: str) -> list[tuple[str, str]]:
         if part.content_type.endswith("wordprocessingml.footnotes+xml"):
             blob = part.blob.decode("utf-8") if isinstance(part.blob, bytes) else part.blob
             sources.append(("脚注", _as_rendered(tpl.patch_xml(blob))))
-    for prop in _DOC_PROPERTIES:
+    for prop in TEMPLATE_PROPERTIES:
         sources.append(("文档属性", getattr(tpl.docx.core_properties, prop)))
     return sources
 
@@ -335,7 +353,11 @@ def delimiter_problems(data: bytes, name: str) -> list[str]:
     """
     from docx import Document
 
-    doc = Document(io.BytesIO(data))
+    return unclosed_tags(Document(io.BytesIO(data)), name)
+
+
+def unclosed_tags(doc, name: str) -> list[str]:
+    """``delimiter_problems`` of a loaded python-docx Document."""
     parts = [("正文", doc.element.body)]
     for rel in doc.part.rels.values():
         if rel.reltype.endswith(("/header", "/footer")) and not rel.is_external:
@@ -398,18 +420,25 @@ def syntax_problem(name: str, part: str, source: str, exc: jinja2.TemplateSyntax
 
 # -- rendering ------------------------------------------------------------------------------------
 class Renderer:
-    """A Word template prepared once: its bytes, its compiled Jinja sources, its environment."""
+    """A Word template prepared once: its bytes, its compiled Jinja sources, its environment and
+    its package (``docx_package.PreparedPackage``), which renders every report."""
 
     def __init__(self, data: bytes, name: str):
+        from .docx_package import PreparedPackage
+
         self.data = data
         self.name = name
         self.env = TemplateEnvironment()
-        self.sources = template_sources(data, name)
-        problems = delimiter_problems(data, name)
+        tpl = open_template(data, name)
+        body = tpl.patch_xml(tpl.get_xml())
+        self.sources = sources_of(tpl, body)
+        problems = unclosed_tags(tpl.docx, name)
         if problems:
             raise TemplateError("\n".join(problems))
         for part, source in self.sources:
             self._compile(part, source)
+        self.env.frozen = True
+        self.package = PreparedPackage(tpl, self.env, body)
 
     def _compile(self, part: str, source: str) -> None:
         try:
@@ -419,17 +448,10 @@ class Renderer:
 
     def render(self, context: dict[str, Any], created: dt.datetime | None = None) -> bytes:
         """Render a context (see build_context) and return the .docx bytes."""
-        from docxtpl import DocxTemplate
-
-        tpl = DocxTemplate(io.BytesIO(self.data))
         try:
-            tpl.render(context, jinja_env=self.env, autoescape=True)
+            return self.package.render(context, created)
         except jinja2.TemplateError as exc:
             raise TemplateError(self._render_problem(exc)) from None
-        self._properties(tpl, context, created)
-        out = io.BytesIO()
-        tpl.save(out)
-        return normalize_zip(out.getvalue())
 
     def _render_problem(self, exc: jinja2.TemplateError) -> str:
         lineno, source = _failing_line(exc, self.env)
@@ -439,16 +461,6 @@ class Renderer:
             f"模板“{self.name}”无法生成报告{where}：{exc.message or type(exc).__name__}"
             "；可用 docgen template check 检查模板"
         )
-
-    @staticmethod
-    def _properties(tpl, context: dict[str, Any], created: dt.datetime | None) -> None:
-        props = tpl.docx.core_properties
-        title = context.get("title", "")
-        props.title = (title.unescape() if isinstance(title, Markup) else title).replace("\n", "")
-        props.author = context.get("agency", "")
-        props.last_modified_by = ""
-        if created is not None:
-            props.created = props.modified = created
 
 
 def _failing_line(exc: jinja2.TemplateError, env: TemplateEnvironment) -> tuple[int | None, str]:
@@ -535,8 +547,12 @@ def prepare_template(template: Path | None = None, edition: int | None = None) -
 def render_docx(report: Report, template: Path | None = None) -> bytes:
     """The report as .docx bytes, from the official template of its edition or a custom one."""
     renderer = prepare_template(template, report.edition)
-    created = dt.datetime.combine(report.date, dt.time()) if report.date else None
-    return renderer.render(build_context(report), created)
+    return renderer.render(build_context(report), created_of(report))
+
+
+def created_of(report: Report) -> dt.datetime | None:
+    """The document's created and modified time: the report's date, when it has one."""
+    return dt.datetime.combine(report.date, dt.time()) if report.date else None
 
 
 def write_docx(report: Report, target: Path, template: Path | None = None) -> Path:

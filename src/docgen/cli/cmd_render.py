@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import typer
 
@@ -31,7 +32,7 @@ def render_command(
     from ..discover import expand
     from ..errors import EXIT_INTERRUPTED, DocgenError
     from ..fsutil import ensure_folder
-    from ..render import Options, output_stems, parse_formats, render_many
+    from ..render import Options, output_stems, parse_formats, render_each
 
     if jobs is not None and jobs < 1:
         raise DocgenError(f"-j/--jobs：工作进程数至少为 1，实际为 {jobs}")
@@ -47,18 +48,30 @@ def render_command(
     view = _view(len(paths))
     try:
         with view:
-            outcomes = render_many(paths, options, jobs, view.done)
+            render_each(paths, options, jobs, view.done)
     except KeyboardInterrupt:
         typer.echo(f"已中断：{view.count} 个文件已处理完，其余未生成；未完成的输出已清理。", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    if len(outcomes) > 1:
-        _summary(outcomes)
-    raise typer.Exit(worst([o.exit_code for o in outcomes]))
+    rows = [row for row in view.rows if row is not None]
+    if len(rows) > 1:
+        _summary(rows)
+    raise typer.Exit(worst([row.exit_code for row in rows]))
 
 
 def _line(outcome) -> str:
     written = "、".join(str(p) for p in outcome.written)
     return f"{outcome.file}：{outcome.status}" + (f" → {written}" if written else "")
+
+
+class _Row(NamedTuple):
+    """What the summary shows of one file (the outcome itself, messages and all, is not kept)."""
+
+    file: str
+    status: str
+    errors: int
+    warnings: int
+    written: str
+    exit_code: int
 
 
 class _PlainView:
@@ -67,6 +80,11 @@ class _PlainView:
     def __init__(self, total: int):
         self.total = total
         self.count = 0
+        self.rows: list[_Row | None] = [None] * total  # in input order
+
+    def keep(self, index: int, outcome) -> None:
+        written = "、".join(p.name for p in outcome.written)
+        self.rows[index] = _Row(outcome.file, outcome.status, outcome.errors, outcome.warnings, written, outcome.exit_code)
 
     def __enter__(self):
         return self
@@ -76,6 +94,7 @@ class _PlainView:
 
     def done(self, index: int, outcome) -> None:
         self.count += 1
+        self.keep(index, outcome)
         for message in outcome.messages:
             typer.echo(str(message), err=True)
         if outcome.error:
@@ -113,6 +132,7 @@ class _ProgressView(_PlainView):
 
     def done(self, index: int, outcome) -> None:
         self.count += 1
+        self.keep(index, outcome)
         for message in outcome.messages:
             self.console.print(str(message), markup=False, highlight=False)
         if outcome.error:
@@ -124,7 +144,7 @@ def _view(total: int) -> _PlainView:
     return _ProgressView(total) if total > 1 and sys.stderr.isatty() else _PlainView(total)
 
 
-def _summary(outcomes) -> None:
+def _summary(rows: list[_Row]) -> None:
     """The table at the end of a batch: file, outcome, number of errors and warnings, outputs."""
     from rich import box
     from rich.console import Console
@@ -134,10 +154,10 @@ def _summary(outcomes) -> None:
     table = Table(title="生成结果", box=box.SIMPLE_HEAD, title_justify="left")
     for header, justify in (("文件", "left"), ("结果", "left"), ("错误", "right"), ("警告", "right"), ("输出", "left")):
         table.add_column(header, justify=justify, overflow="fold")
-    for outcome in outcomes:
-        cells = (outcome.file, outcome.status, str(outcome.errors), str(outcome.warnings), "、".join(p.name for p in outcome.written))
+    for row in rows:
+        cells = (row.file, row.status, str(row.errors), str(row.warnings), row.written)
         table.add_row(*(Text(cell) for cell in cells))  # file names are shown as they are, never as markup
-    ok = sum(1 for o in outcomes if o.written)
+    ok = sum(1 for row in rows if row.written)
     console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160, highlight=False)
     console.print(table)
-    console.print(f"共 {len(outcomes)} 个文件：{ok} 个已生成，{len(outcomes) - ok} 个未生成。", markup=False)
+    console.print(f"共 {len(rows)} 个文件：{ok} 个已生成，{len(rows) - ok} 个未生成。", markup=False)

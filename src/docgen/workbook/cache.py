@@ -84,7 +84,7 @@ def _patch(data: bytes, cells: Mapping[str, Value], sheet: str) -> bytes:
 
 
 def _set_value(cell: etree._Element, formula: etree._Element, value: Value) -> None:
-    kind, text = _encode(value)
+    kind, text = encode_value(value)
     cached = cell.find(_V)
     if cached is None:
         cached = etree.Element(_V)
@@ -96,8 +96,8 @@ def _set_value(cell: etree._Element, formula: etree._Element, value: Value) -> N
         del cell.attrib["t"]
 
 
-def _encode(value: Value) -> tuple[str | None, str]:
-    """(cell type, text of <v>) for a formula result."""
+def encode_value(value: Value) -> tuple[str | None, str]:
+    """(cell type, text of <v>) for a formula result, as Excel stores it."""
     if isinstance(value, bool):
         return "b", "1" if value else "0"
     if isinstance(value, str):

@@ -162,25 +162,40 @@ class Calc:
         self._formulas[(sheet, address)] = expr
         return "=" + expr.text()
 
-    def results(self) -> dict[str, dict[str, Value]]:
-        """The computed value of every formula cell: sheet -> address -> value."""
+    @property
+    def values(self) -> dict[tuple[str, str], Value]:
+        """The typed values recorded, by (sheet, address)."""
+        return dict(self._values)
+
+    @property
+    def formulas(self) -> dict[tuple[str, str], Expr]:
+        """The formulas recorded, by (sheet, address)."""
+        return dict(self._formulas)
+
+    def results(self, values: dict[tuple[str, str], Value] | None = None) -> dict[str, dict[str, Value]]:
+        """The computed value of every formula cell: sheet -> address -> value.
+
+        ``values`` (by (sheet, address)), when given, replaces the typed values recorded: the same
+        formulas over another report's figures.
+        """
+        known = self._values if values is None else values
         memo: dict[tuple[str, str], Value] = {}
         out: dict[str, dict[str, Value]] = {}
         for sheet, address in self._formulas:
-            out.setdefault(sheet, {})[address] = self._evaluate(sheet, address, memo, ())
+            out.setdefault(sheet, {})[address] = self._evaluate(sheet, address, known, memo, ())
         return out
 
-    def _evaluate(self, sheet: str, address: str, memo: dict, path: tuple) -> Value:
+    def _evaluate(self, sheet: str, address: str, known: dict, memo: dict, path: tuple) -> Value:
         key = (sheet, address)
         if key in memo:
             return memo[key]
         if key not in self._formulas:
-            return self._values.get(key)
+            return known.get(key)
         if key in path:
             raise ValueError(f"circular reference at {sheet}!{address}")
 
         def lookup(other: str | None, cell: str) -> Value:
-            return self._evaluate(other or sheet, cell, memo, path + (key,))
+            return self._evaluate(other or sheet, cell, known, memo, path + (key,))
 
         memo[key] = self._formulas[key].evaluate(lookup)
         return memo[key]

@@ -17,6 +17,7 @@ from .formulas import Calc
 from .layout import row_points
 
 NOTES_SHEET = "说明"
+FACTS_ROW = 2  # the facts fill rows 2–8, column B
 _WIDTHS = (14.0, 96.0)
 
 
@@ -51,12 +52,16 @@ def write_notes_sheet(
 ) -> None:
     """Fill the 说明 sheet (the workbook's first sheet)."""
     edition = report.spec
+    texts = report_texts(report, source, made_at)
     ws.title = NOTES_SHEET
-    ws["A1"] = f"{report.display_title} · 审核工作簿"
+    _text(ws["A1"], texts["A1"])
     ws["A1"].font = style.TITLE
     ws.merge_cells("A1:B1")
     ws.row_dimensions[1].height = style.TITLE_POINTS
-    row = _facts(ws, 2, report, source, made_at)
+    row = FACTS_ROW
+    for label, _ in facts(report, source, made_at):
+        _line(ws, row, label, texts[f"B{row}"])
+        row += 1
     ws.cell(row, 2, calc.formula(NOTES_SHEET, f"B{row}", verdict_ref()))
     _line(ws, row, "校验结论")
     row = _section(ws, row + 2, "阅读说明")
@@ -75,10 +80,10 @@ def write_notes_sheet(
     style.protect(ws)
 
 
-def _facts(ws: Worksheet, row: int, report: Report, source: str | None, made_at: dt.datetime) -> int:
-    """Who, which year, which format, when and how the workbook was made; returns the next row."""
+def facts(report: Report, source: str | None, made_at: dt.datetime) -> list[tuple[str, str]]:
+    """Who, which year, which format, when and how the workbook was made (label, text)."""
     edition = report.spec
-    facts = [
+    return [
         ("报告机关", report.agency),
         ("报告年度", f"{report.year}年"),
         ("格式版本", f"{edition.id}版：{edition.document}《{edition.title}》"),
@@ -87,10 +92,24 @@ def _facts(ws: Worksheet, row: int, report: Report, source: str | None, made_at:
         ("生成方式", f"由 docgen {__version__} 根据输入文件自动生成"),
         ("输入文件", Path(source).name if source else "未记录"),
     ]
-    for label, value in facts:
-        _line(ws, row, label, value)
-        row += 1
-    return row
+
+
+def workbook_title(report: Report) -> str:
+    """The workbook's title, also the heading of this sheet."""
+    return f"{report.display_title} · 审核工作簿"
+
+
+def report_texts(report: Report, source: str | None, made_at: dt.datetime) -> dict[str, str]:
+    """The cells of the sheet that differ from report to report: the title (A1) and the facts."""
+    texts = {"A1": workbook_title(report)}
+    for row, (_, text) in enumerate(facts(report, source, made_at), start=FACTS_ROW):
+        texts[f"B{row}"] = text
+    return texts
+
+
+def report_heights(report: Report, source: str | None, made_at: dt.datetime) -> dict[int, float]:
+    """The heights of the rows of the facts, which follow the length of their text."""
+    return {row: _height(text) for row, (_, text) in enumerate(facts(report, source, made_at), start=FACTS_ROW)}
 
 
 def _section(ws: Worksheet, row: int, title: str) -> int:
@@ -104,6 +123,17 @@ def _line(ws: Worksheet, row: int, label: str, text: str | None = None) -> None:
     head.font, head.alignment = style.HEADER, style.LEFT
     body = ws.cell(row, 2)
     if text is not None:
-        body.value = text
+        _text(body, text)
     body.font, body.alignment = style.BODY, style.LEFT
-    ws.row_dimensions[row].height = row_points(text or "", _WIDTHS[1])
+    ws.row_dimensions[row].height = _height(text or "")
+
+
+def _text(cell, text: str) -> None:
+    """Text stays text, even when it starts with "=" (an agency's name is never a formula)."""
+    cell.value = text
+    if text:
+        cell.data_type = "s"
+
+
+def _height(text: str) -> float:
+    return row_points(text, _WIDTHS[1])

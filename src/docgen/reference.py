@@ -1,0 +1,45 @@
+"""The slow, plain way to render a report, kept as the reference the fast paths must equal.
+
+``reference_docx`` renders with a fresh ``DocxTemplate`` in a fresh sandboxed environment and
+saves through python-docx; ``reference_xlsx`` builds a fresh openpyxl workbook, saves it and
+stores the formulas' cached values in the saved file. docgen itself renders through a prepared
+package (``docx_package``) and a per-edition stencil (``workbook.stencil``); the tests compare
+their outputs with these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+
+from .docx_package import set_properties
+from .model import Report
+from .word import TemplateEnvironment, build_context, created_of, normalize_zip, official_template, read_template
+
+
+def reference_docx(report: Report, template: Path | None = None) -> bytes:
+    """The report as .docx bytes, rendered by docxtpl from scratch."""
+    from docxtpl import DocxTemplate
+
+    data = read_template(template) if template is not None else official_template(report.edition)
+    context = build_context(report)
+    tpl = DocxTemplate(io.BytesIO(data))
+    tpl.render(context, jinja_env=TemplateEnvironment(), autoescape=True)
+    set_properties(tpl.docx.core_properties, context, created_of(report))
+    out = io.BytesIO()
+    tpl.save(out)
+    return normalize_zip(out.getvalue())
+
+
+def reference_xlsx(report: Report, source: str | None = None, made_at: dt.datetime | None = None) -> bytes:
+    """The auditors' workbook as .xlsx bytes, built cell by cell with openpyxl."""
+    from .workbook import add_cached_values, build_workbook
+
+    book, cached = build_workbook(report, source, made_at)
+    with tempfile.TemporaryDirectory(prefix="docgen-") as folder:
+        path = Path(folder) / "reference.xlsx"
+        book.save(path)
+        add_cached_values(path, cached)
+        return path.read_bytes()
