@@ -19,7 +19,7 @@ import pytest
 
 from conftest import EXAMPLE_2021, ROOT, SEED_2019, needs_soffice
 from docgen.fsutil import sweep_stale
-from docgen.render import Options, Outcome, render_many
+from docgen.render import Options, Outcome, render_each, render_many
 
 GOOD = 23
 MINUTE_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")  # the 说明 sheet's 生成时间
@@ -125,6 +125,30 @@ def test_outcomes_come_back_in_input_order(tmp_path):
     assert [o.file for o in outcomes] == [str(p) for p in inputs]
     assert sorted(seen) == list(range(5))
     assert all(o.exit_code == 0 and len(o.written) == 2 for o in outcomes)
+
+
+def test_render_each_hands_over_every_outcome_and_keeps_none(tmp_path):
+    inputs = good_inputs(tmp_path / "in", 9)  # more than the inputs queued at a time for two workers
+    seen: dict[int, Outcome] = {}
+    assert render_each(inputs, Options(outdir=tmp_path / "out"), 2, lambda i, o: seen.setdefault(i, o)) is None
+    assert sorted(seen) == list(range(9))
+    assert all(o.exit_code == 0 and len(o.written) == 2 for o in seen.values())
+
+
+def test_a_worker_dying_fails_the_inputs_left_and_nothing_else(tmp_path):
+    inputs = good_inputs(tmp_path / "in", 16)
+    seen: dict[int, Outcome] = {}
+
+    def kill_a_worker(index: int, outcome: Outcome) -> None:
+        if not seen:
+            os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
+        seen[index] = outcome
+
+    render_each(inputs, Options(outdir=tmp_path / "out"), 2, kill_a_worker)
+    assert sorted(seen) == list(range(16))
+    failed = [o for o in seen.values() if o.exit_code == 3]
+    assert failed and all("工作进程异常退出" in o.error for o in failed)
+    assert multiprocessing.active_children() == []
 
 
 def test_a_bug_in_one_input_stops_nothing(tmp_path, monkeypatch):

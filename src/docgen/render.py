@@ -13,6 +13,7 @@ import signal
 import tempfile
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from itertools import islice
@@ -200,7 +201,12 @@ def _render_in_pool(paths: list[Path], options: Options, jobs: int, done: OnDone
 
     def submit(count: int) -> None:
         for index, path in islice(queue, max(count, 0)):
-            pending[executor.submit(_render_in_worker, path, options)] = index
+            try:
+                future = executor.submit(_render_in_worker, path, options)
+            except BrokenProcessPool as exc:  # a worker died: every input still to go fails like the ones in flight
+                future = Future()
+                future.set_exception(exc)
+            pending[future] = index
 
     try:
         with _sigint_ignored():
