@@ -256,30 +256,32 @@ def median_walls(commands: dict[str, list[str]], env: dict[str, str], repeat: in
 
 
 # -- the comparisons ----------------------------------------------------------------------------
-def start_time(env: dict[str, str], work: Path, repeat: int) -> dict:
-    bare = work / "bare_app.py"
-    bare.write_text(BARE_APP, "utf-8")
-    walls = median_walls({"docgen": [sys.executable, "-m", "docgen", "--help"], "bare": [sys.executable, str(bare), "--help"]}, env, repeat)
+def write_scripts(work: Path) -> dict[str, Path]:
+    """The baselines and the steady-state probe, as files in the work folder."""
+    scripts = {"bare": BARE_APP, "naive": NAIVE_SCRIPT, "steady": STEADY_SCRIPT}
+    for name, text in scripts.items():
+        (work / f"{name}.py").write_text(text, "utf-8")
+    return {name: work / f"{name}.py" for name in scripts}
+
+
+def start_time(env: dict[str, str], scripts: dict[str, Path], repeat: int) -> dict:
+    commands = {"docgen": [sys.executable, "-m", "docgen", "--help"], "bare": [sys.executable, str(scripts["bare"]), "--help"]}
+    walls = median_walls(commands, env, repeat)
     trace = subprocess.run([sys.executable, "-X", "importtime", "-m", "docgen", "--help"], env=env, capture_output=True, text=True).stderr
-    own = heavy = 0.0
+    own = 0.0
     imported = set()
     for line in trace.splitlines():
-        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+        match = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
         if match:
-            name = match[4]
-            imported.add(name.split(".")[0])
-            if name.startswith("docgen"):
-                own += int(match[1]) / 1000
-    heavy_found = sorted(set(HEAVY) & imported)
-    return {**walls, "docgen_modules_ms": own, "heavy": heavy_found, "ratio": walls["docgen"] / walls["bare"]}
+            imported.add(match[2].split(".")[0])
+            if match[2].startswith("docgen"):
+                own += int(match[1]) / 1000  # the module's own time, without what it imports
+    return {**walls, "docgen_modules_ms": own, "heavy": sorted(set(HEAVY) & imported), "ratio": walls["docgen"] / walls["bare"]}
 
 
-def batch(env: dict[str, str], work: Path, inputs: list[Path], repeat: int, src: Path) -> dict:
+def batch(env: dict[str, str], work: Path, scripts: dict[str, Path], inputs: list[Path], repeat: int, src: Path) -> dict:
     templates = src.parent / "templates"
-    naive = work / "naive.py"
-    naive.write_text(NAIVE_SCRIPT, "utf-8")
-    steady = work / "steady.py"
-    steady.write_text(STEADY_SCRIPT, "utf-8")
+    naive, steady = scripts["naive"], scripts["steady"]
     folder = inputs[0].parent
     outs = {"docgen": work / "out-docgen", "naive": work / "out-naive"}
     files = [str(p) for p in inputs]
@@ -304,12 +306,12 @@ def batch(env: dict[str, str], work: Path, inputs: list[Path], repeat: int, src:
     }
 
 
-def cold(env: dict[str, str], work: Path, repeat: int, src: Path) -> dict:
+def cold(env: dict[str, str], work: Path, scripts: dict[str, Path], repeat: int, src: Path) -> dict:
     seed = ROOT / "inputs" / SEEDS[0]
     out = work / "out-cold"
     commands = {
         "docgen": [sys.executable, "-m", "docgen", "render", str(seed), "-o", str(out)],
-        "naive": [sys.executable, str(work / "naive.py"), str(src.parent / "templates"), str(out), str(seed)],
+        "naive": [sys.executable, str(scripts["naive"]), str(src.parent / "templates"), str(out), str(seed)],
     }
     walls = median_walls(commands, env, repeat, before=lambda name: fresh(out))
     return {**walls, "ratio": walls["docgen"] / walls["naive"]}
@@ -370,8 +372,8 @@ def table(results: dict, quick: bool) -> list[str]:
         n = f"{item['count']:,}"
         ok = item["wall"] < 300 if item["count"] >= 10_000 else None
         rows.append((f"scale -j 2, {n} reports: wall time", f"{item['wall']:.1f} s", "", "", "< 300 s at 10,000" if ok is not None else "", _yes(ok) if ok is not None else ""))
-        rows.append((f"  peak RSS, process tree (simultaneous)", f"{item['tree_peak_mb']:.0f} MB", "", "", "< 300 MB", _yes(item["tree_peak_mb"] < 300)))
-        rows.append((f"  sum of each process's own peak RSS", f"{item['own_peaks_mb']:.0f} MB", "", "", "< 300 MB", _yes(item["own_peaks_mb"] < 300)))
+        rows.append(("  peak RSS, process tree (simultaneous)", f"{item['tree_peak_mb']:.0f} MB", "", "", "< 300 MB", _yes(item["tree_peak_mb"] < 300)))
+        rows.append(("  sum of each process's own peak RSS", f"{item['own_peaks_mb']:.0f} MB", "", "", "< 300 MB", _yes(item["own_peaks_mb"] < 300)))
     if quick:
         rows.append(("scale at 10,000 reports", "not run (--quick)", "", "", "", ""))
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -401,11 +403,12 @@ def main() -> None:
         for line in machine(src, env):
             print(line)
         print(f"mode: {'quick' if args.quick else 'full'}; work folder {work}", flush=True)
+        scripts = write_scripts(work)
         inputs = make_inputs(work / "in-batch", BATCH)
         results = {
-            "start": start_time(env, work, repeat["start"]),
-            "batch": batch(env, work, inputs, repeat["batch"], src),
-            "cold": cold(env, work, repeat["cold"], src),
+            "start": start_time(env, scripts, repeat["start"]),
+            "batch": batch(env, work, scripts, inputs, repeat["batch"], src),
+            "cold": cold(env, work, scripts, repeat["cold"], src),
             "scale": [scale(env, work, n) for n in (SCALE_QUICK if args.quick else SCALE_FULL)],
         }
         print()

@@ -50,6 +50,7 @@ def reports() -> dict[str, Report]:
         "no-date-long-title": example.model_copy(update={"date": None, "agency": "某某省某某市某某县人民政府办公室政务公开科"}),
         "literal-text": example.model_copy(update={"agency": LITERAL, "problems": f"{LITERAL}\n\n第二段\t带制表符"}),
         "formula-like-agency": example.model_copy(update={"agency": "=SUM(1,2)"}),
+        "spaces-and-line-breaks": example.model_copy(update={"agency": " 前后有空格\r\n与换行 & <标记> "}),
         "money-2-decimals": example.model_copy(update={"active": {**example.active, "fees": {"amount": Decimal("12.50")}}}),
     }
 

@@ -32,7 +32,7 @@ from ..model import Report
 from ..zipwrite import Member, deflate, package
 from .build import build_recorded
 from .cache import encode_value, sheet_parts
-from .layout import Figure, WorkbookLayout, layout_for
+from .layout import WorkbookLayout, layout_for
 from .notes import NOTES_SHEET, report_heights, report_texts, workbook_title
 from .style import cell_value, number_format
 from .tables import figure_value, report_info
@@ -202,7 +202,8 @@ def _number(value: Any) -> str:
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text as lxml escapes it in element content (a carriage return kept as a reference)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 # -- document properties --------------------------------------------------------------------------
