@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
 INPUTS = ROOT / "inputs"
 SEED_2019 = INPUTS / "rushankou-2020.yaml"
 EXAMPLE_2021 = INPUTS / "example-2021.yaml"
@@ -65,9 +66,11 @@ def minimal(edition: int = 2021, year: int | None = None, **sections: str) -> st
     return head + "".join(textwrap.dedent(block).strip("\n") + "\n" for block in sections.values())
 
 
-needs_soffice = pytest.mark.skipif(
-    not __import__("shutil").which("soffice") and not __import__("shutil").which("libreoffice"),
-    reason="未安装 LibreOffice（soffice），跳过真实客户端测试",
-)
+def _soffice_missing() -> bool:
+    from docgen.office import find_soffice
 
-sys.path.insert(0, str(ROOT / "src"))
+    return find_soffice() is None
+
+
+needs_soffice = pytest.mark.skipif(_soffice_missing(), reason="未安装 LibreOffice（soffice），跳过真实客户端测试")
+

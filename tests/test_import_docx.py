@@ -4,12 +4,11 @@ shuffled tables, blank rows, merged and unmerged cells)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import EXAMPLE_2021, SEED_2019
+from conftest import EXAMPLE_2021, SEED_2019, needs_soffice
 from docgen.editions import EDITIONS
 from docgen.importers import import_file
 from docgen.load import load
@@ -109,7 +108,7 @@ def test_unreadable_cell_is_a_warning(tmp_path):
     assert imported.report.row("granted")[0] == 0
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice（soffice），跳过真实客户端测试")
+@needs_soffice
 def test_libreoffice_resaved_report(tmp_path):
     """A hand-made report opened and saved again by LibreOffice still imports the same."""
     report = figures_report(2019)

@@ -3,14 +3,13 @@ input cells were edited in Excel or LibreOffice), and other workbooks read by th
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from decimal import Decimal
 
 import openpyxl
 import pytest
 
-from conftest import EXAMPLE_2021, SEED_2019
+from conftest import EXAMPLE_2021, SEED_2019, needs_soffice
 from docgen.editions import EDITIONS
 from docgen.editions.types import TABLE_2, TABLE_3, TABLE_4
 from docgen.importers import import_file, input_file_text
@@ -21,7 +20,6 @@ from test_import_text import same_figures
 
 workbook = pytest.importorskip("docgen.workbook", reason="工作簿写出模块 docgen.workbook 尚不存在")
 layout_for = pytest.importorskip("docgen.workbook.layout").layout_for
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="未安装 LibreOffice（soffice），跳过真实客户端测试")
 
 
 @pytest.mark.parametrize("path", [SEED_2019, EXAMPLE_2021], ids=["2019", "2021"])

@@ -16,6 +16,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from conftest import needs_soffice
 from docgen.errors import OfficeError
 from docgen.office import (
     FONTS_CONF,
@@ -26,9 +27,6 @@ from docgen.office import (
     workbook_to_csv,
 )
 
-needs_soffice = pytest.mark.skipif(
-    find_soffice() is None, reason="LibreOffice (soffice) is not installed"
-)
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
     reason="poppler-utils (pdftotext, pdftoppm) is not installed",
