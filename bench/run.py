@@ -80,8 +80,8 @@ import yaml
 from docxtpl import DocxTemplate
 
 from docgen import editions
-from docgen.model import Report
-from docgen.word import build_context
+from docgen.report.model import Report
+from docgen.word.render import build_context
 from docgen.workbook import build_workbook
 
 TEMPLATES, OUT = Path(sys.argv[1]), Path(sys.argv[2])

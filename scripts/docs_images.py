@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from docgen import templatebuild as tb  # noqa: E402
+from docgen.word import templatebuild as tb  # noqa: E402
 from docgen.editions.common import SECTION_LABELS  # noqa: E402
-from docgen.load import load  # noqa: E402
+from docgen.report.load import load  # noqa: E402
 from docgen.office import docx_to_pdf, pdf_to_png  # noqa: E402
-from docgen.word import write_docx  # noqa: E402
+from docgen.word.render import write_docx  # noqa: E402
 
 EXAMPLE = ROOT / "inputs" / "example-2021.yaml"
 DOCS = ROOT / "docs"

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from docgen.editions import EDITIONS
 from docgen.editions.types import Kind
-from docgen.model import Amount, Overview, Report, Section
+from docgen.report.model import Amount, Overview, Report, Section
 
 COUNT = st.integers(min_value=0, max_value=500)
 CJK_TEXT = st.text(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import EXAMPLE_2021, SEED_2019
-from docgen.checks import Stated, check, has_errors
+from docgen.rules.checks import Stated, check, has_errors
 from docgen.editions import EDITIONS
-from docgen.load import load
-from docgen.model import Report
+from docgen.report.load import load
+from docgen.report.model import Report
 
 EDITION_IDS = sorted(EDITIONS)
 

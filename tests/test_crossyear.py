@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE_2021, SHARED, minimal
-from docgen.audit import audit
-from docgen.crossyear import DRAFT_MARKER, cross_year_findings, draft_findings, similarity
-from docgen.load import load
-from docgen.rollover import rollover
+from docgen.rules.audit import audit
+from docgen.rules.crossyear import DRAFT_MARKER, cross_year_findings, draft_findings, similarity
+from docgen.report.load import load
+from docgen.report.rollover import rollover
 from test_import_fixtures import figures_report
 
 SAMPLES = SHARED / "samples"

@@ -27,10 +27,10 @@ from conftest import EXAMPLE_2021, ROOT, SEED_2019, minimal
 from test_word import LITERAL, distinct_report
 from test_workbook import RICH_2019
 
-from docgen.load import compose, load, load_text
-from docgen.model import Report
-from docgen.reference import reference_docx, reference_xlsx
-from docgen.word import build_context, normalize_zip, prepare_template, render_docx
+from docgen.report.load import compose, load, load_text
+from docgen.report.model import Report
+from support.reference import reference_docx, reference_xlsx
+from docgen.word.render import build_context, normalize_zip, prepare_template, render_docx
 from docgen.workbook import workbook_bytes
 from docgen.workbook.formulas import Calc
 from docgen.workbook.build import build_recorded

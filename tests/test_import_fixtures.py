@@ -24,7 +24,7 @@ from docgen.editions.types import (
     TOTAL_ROW_LABEL,
     AppGroup,
 )
-from docgen.model import Amount, Overview, Report, Section, format_value
+from docgen.report.model import Amount, Overview, Report, Section, format_value
 
 NUMERALS = "一二三四五六七八九十"
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:元|万元)?")

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE_2021, SHARED
-from docgen.checks import Stated, check
+from docgen.rules.checks import Stated, check
 from docgen.editions import EDITIONS
 from docgen.errors import InputError
 from docgen.importers import import_file
 from docgen.importers.cells import value
 from docgen.importers.chinese import clean_paragraph, strip_glosses, t2s, to_simplified
-from docgen.load import load, load_text
-from docgen.model import Amount, Report
+from docgen.report.load import load, load_text
+from docgen.report.model import Amount, Report
 from test_import_fixtures import figures_report, published_html, published_text
 
 SEED = SHARED / "seeds" / "000_6997cc47fc5df21f.txt"

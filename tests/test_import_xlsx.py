@@ -13,8 +13,8 @@ from conftest import EXAMPLE_2021, SEED_2019, needs_soffice
 from docgen.editions import EDITIONS
 from docgen.editions.types import TABLE_2, TABLE_3, TABLE_4
 from docgen.importers import import_file, input_file_text
-from docgen.load import load, load_text
-from docgen.model import Amount
+from docgen.report.load import load, load_text
+from docgen.report.model import Amount
 from test_import_fixtures import active_rows, applications_rows, figures_report, reviews_rows
 from test_import_text import same_figures
 

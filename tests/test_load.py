@@ -9,8 +9,8 @@ import pytest
 from conftest import EXAMPLE_2021, SEED_2019, minimal
 from docgen.editions import EDITIONS
 from docgen.errors import InputError
-from docgen.load import load
-from docgen.model import Amount
+from docgen.report.load import load
+from docgen.report.model import Amount
 
 
 def problems_of(path) -> list[str]:
@@ -216,7 +216,7 @@ def test_template_looking_text_is_kept(write):
 
 def test_every_official_label_is_an_alias():
     """Each row and column label of both editions resolves to its id (spec-derived)."""
-    from docgen.load import load_text
+    from docgen.report.load import load_text
 
     for edition in EDITIONS.values():
         lines = [f"edition: {edition.id}", "agency: x", f"year: {edition.first_year}", "applications:"]

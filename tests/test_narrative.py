@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE_2021, SEED_2019, SHARED, minimal
-from docgen.audit import audit
-from docgen.load import load
-from docgen.model import Overview, Report, Section
-from docgen.narrative import narrative_findings
+from docgen.rules.audit import audit
+from docgen.report.load import load
+from docgen.report.model import Overview, Report, Section
+from docgen.rules.narrative import narrative_findings
 
 SAMPLES = SHARED / "samples"
 
@@ -40,7 +40,7 @@ def report_with(text: str, where: str = "section") -> Report:
 
 
 def test_fixture_is_consistent():
-    from docgen.checks import check
+    from docgen.rules.checks import check
 
     report = report_with("")
     assert check(report) == []

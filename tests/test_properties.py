@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE_2021, SEED_2019, run_cli
-from docgen.checks import check, has_errors
-from docgen.dump import to_yaml
-from docgen.load import load_text
+from docgen.rules.checks import check, has_errors
+from docgen.report.dump import to_yaml
+from docgen.report.load import load_text
 from strategies import reports
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

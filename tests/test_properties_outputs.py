@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 
 from docgen.editions.types import TABLE_2, TABLE_3, TABLE_4
 from docgen.importers import import_file
-from docgen.model import Amount
-from docgen.word import write_docx
+from docgen.report.model import Amount
+from docgen.word.render import write_docx
 from docgen.workbook import layout_for, write_xlsx
 from strategies import reports
 

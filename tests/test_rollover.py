@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import EXAMPLE_2021, SEED_2019, minimal
-from docgen.crossyear import DRAFT_MARKER, PROMPT_MARKER
-from docgen.load import load, load_text
-from docgen.rollover import rollover, rollover_text
+from docgen.rules.crossyear import DRAFT_MARKER, PROMPT_MARKER
+from docgen.report.load import load, load_text
+from docgen.report.rollover import rollover, rollover_text
 from test_import_fixtures import figures_report
 
 

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from docgen.editions import EDITIONS
 from docgen.editions.types import Kind
-from docgen.load import load
-from docgen.model import Amount
-from docgen.rollup import sum_reports
+from docgen.report.load import load
+from docgen.report.model import Amount
+from docgen.rollup.sum import sum_reports
 from strategies import reports
 
 COUNTY = "测试县人民政府"
@@ -391,7 +391,7 @@ def test_missing_agency_option_is_a_usage_error(cli, tmp_path):
 
 
 def test_workbook_inputs_depend_on_the_importer(tmp_path):
-    from docgen.rollup import input_suffixes, read_input
+    from docgen.rollup.sum import input_suffixes, read_input
 
     (tmp_path / "x.xlsx").write_bytes(b"not a workbook")
     part = read_input(tmp_path / "x.xlsx")

@@ -11,9 +11,9 @@ from docx.shared import Pt
 from conftest import EXAMPLE_2021, ROOT
 from docgen.editions import CURRENT, EDITIONS, get as get_edition
 from docgen.errors import TemplateError
-from docgen.load import load
-from docgen.templates_check import check_template, export_template
-from docgen.word import context_schema, show_path, t3_expr, write_docx
+from docgen.report.load import load
+from docgen.word.custom import check_template, export_template
+from docgen.word.render import context_schema, show_path, t3_expr, write_docx
 
 EDITION_IDS = sorted(EDITIONS)
 

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.table import _Cell
 
 from conftest import EXAMPLE_2021, ROOT, SEED_2019
-from docgen import templatebuild
+from docgen.word import templatebuild
 from docgen.editions import EDITIONS, get as get_edition
 from docgen.editions.common import SECTION_LABELS
 from docgen.editions.types import (
@@ -34,9 +34,9 @@ from docgen.editions.types import (
     Kind,
 )
 from docgen.errors import TemplateError
-from docgen.load import load, load_text
-from docgen.model import Report, format_value
-from docgen.word import (
+from docgen.report.load import load, load_text
+from docgen.report.model import Report, format_value
+from docgen.word.render import (
     OPTIONAL_PATHS,
     Renderer,
     build_context,
@@ -548,7 +548,7 @@ def test_template_prepared_once_and_output_identical():
 @pytest.mark.parametrize("edition_id", EDITION_IDS)
 def test_committed_templates_are_current(edition_id):
     committed = (ROOT / "templates" / str(edition_id) / "report.docx").read_bytes()
-    assert templatebuild.build_bytes(get_edition(edition_id)) == committed, "run: python -m docgen.templatebuild"
+    assert templatebuild.build_bytes(get_edition(edition_id)) == committed, "run: python -m docgen.word.templatebuild"
 
 
 def test_broken_template_keeps_earlier_output(tmp_path):

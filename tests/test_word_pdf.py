@@ -10,9 +10,9 @@ import pytest
 from conftest import EXAMPLE_2021, SEED_2019, needs_soffice
 from docgen.editions.common import SECTION_LABELS
 from docgen.editions.types import APPLICANT_HEADER, LEGAL_PERSON_HEADER
-from docgen.load import load
-from docgen.model import format_value
-from docgen.word import write_docx
+from docgen.report.load import load
+from docgen.report.model import format_value
+from docgen.word.render import write_docx
 
 pytestmark = needs_soffice
 

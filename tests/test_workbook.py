@@ -19,7 +19,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils.cell import range_boundaries
 
 from docgen import __version__
-from docgen.checks import check
+from docgen.rules.checks import check
 from docgen.editions.types import (
     ACTIVE_ROW_HEADER,
     APPLICANT_HEADER,
@@ -35,8 +35,8 @@ from docgen.editions.types import (
     Kind,
 )
 from docgen.errors import OutputError
-from docgen.load import load, load_text
-from docgen.model import Amount, Report
+from docgen.report.load import load, load_text
+from docgen.report.model import Amount, Report
 from docgen.workbook import build_workbook, write_xlsx
 from docgen.workbook.formulas import Calc, Minus, Ref, Sum, Verdict, ZeroTest
 from docgen.workbook.layout import TOTAL_ROW, layout_for, stacked_layout
@@ -184,7 +184,7 @@ def expected_table2(report: Report) -> dict[tuple[str, str], Decimal]:
 
 
 def expected_failures(report: Report) -> set[tuple[str, str]]:
-    """(rule, where) of every finding docgen.checks reports for the figures."""
+    """(rule, where) of every finding docgen.rules.checks reports for the figures."""
     return {(f.rule, f.where) for f in check(report) if f.rule.startswith("R")}
 
 

@@ -22,7 +22,7 @@ from test_workbook import (
 )
 
 from docgen.editions.types import TABLE_2, TABLE_3, TABLE_4
-from docgen.model import Amount
+from docgen.report.model import Amount
 from docgen.office import workbook_to_csv
 from docgen.workbook import build_workbook, write_xlsx
 from docgen.workbook.formulas import Calc, Ref, Sum

@@ -13,9 +13,9 @@ from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 from conftest import needs_soffice
 from docgen.editions import EDITIONS
 from docgen.editions.types import TABLE_2, TABLE_3, TABLE_4
-from docgen.workbook.rollup import sheet_names
+from docgen.rollup.workbook import sheet_names
 from docgen.workbook.layout import TOTAL_ROW, stacked_layout
-from docgen.load import load
+from docgen.report.load import load
 from test_rollup import COUNTY, Agency, assert_report_equals, expected_sums, make_agency, write_agencies
 
 FIXED_SHEETS = ["总览", "汇总", "校验"]

@@ -21,8 +21,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .audit import Audit, audit
-from .checks import has_errors
+from .rules.audit import Audit, audit
+from .rules.checks import has_errors
 from .errors import EXIT_INCONSISTENT, EXIT_INTERRUPTED, EXIT_OK, DocgenError, Problem
 from .fsutil import atomic_path, sweep_stale
 
@@ -92,7 +92,7 @@ def render_file(path: Path, options: Options, shown: str | None = None) -> Outco
 
 
 def write_outputs(result: Audit, stem: str, options: Options) -> list[Path]:
-    from .word import write_docx
+    from .word.render import write_docx
     from .workbook import write_xlsx
 
     report = result.loaded.report

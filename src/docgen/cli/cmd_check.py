@@ -23,7 +23,7 @@ def check_command(
 
     退出码：0 通过（可能有警告），1 数字不一致，2 文件无法使用。
     """
-    from ..audit import audit
+    from ..rules.audit import audit
     from ..discover import expand
 
     last = _previous(previous) if previous is not None else None
@@ -50,7 +50,7 @@ def _verdict(result) -> str:
 def _previous(path: Path):
     """Last year's report; an unusable file stops the command (exit 2) with its problems."""
     from ..errors import DocgenError, InputError
-    from ..load import load
+    from ..report.load import load
 
     try:
         return load(path).report

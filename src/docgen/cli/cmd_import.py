@@ -24,7 +24,7 @@ def import_command(
 
     退出码：0 已导入（可能有警告），2 文件无法作为年度报告读取。
     """
-    from ..checks import ERROR
+    from ..rules.checks import ERROR
     from ..errors import DocgenError, Problem
     from ..fsutil import write_text
     from ..importers import KINDS, import_file, input_file_text

@@ -23,7 +23,7 @@ def init_command(
     from .. import editions
     from ..errors import DocgenError
     from ..fsutil import write_text
-    from ..skeleton import skeleton
+    from ..report.skeleton import skeleton
 
     year = year or dt.date.today().year - 1
     if not 2008 <= year <= 2100:

@@ -40,7 +40,7 @@ def render_command(
     paths = expand(inputs)
     output_stems(paths)
     if template is not None:
-        from ..word import prepare_template
+        from ..word.render import prepare_template
 
         prepare_template(template)
     ensure_folder(outdir)

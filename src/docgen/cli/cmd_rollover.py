@@ -23,11 +23,11 @@ def rollover_command(
 
     正文沿用上年度并标记为草稿，check 会一直提示，直到改写；第五部分不沿用，只留下填写提示。
     """
-    from ..checks import check, has_errors
+    from ..rules.checks import check, has_errors
     from ..errors import DocgenError, Problem
     from ..fsutil import write_text
-    from ..load import load, load_text
-    from ..rollover import rollover_text
+    from ..report.load import load, load_text
+    from ..report.rollover import rollover_text
 
     loaded = load(last)
     year = loaded.report.year + 1

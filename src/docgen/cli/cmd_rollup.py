@@ -26,7 +26,7 @@ def rollup_command(
     格式版本或年度不一致、同一机关出现两次时拒绝汇总（退出码 2）；有输入文件数字不一致时列出问题并停止（退出码 1），除非加 --force。
     """
     from ..errors import EXIT_INTERRUPTED, DocgenError
-    from ..rollup import gather, rollup, write_rollup
+    from ..rollup.sum import gather, rollup, write_rollup
 
     if output is not None and output.suffix.lower() not in (".yaml", ".yml"):
         raise DocgenError(f"-o：汇总输入文件应以 .yaml 结尾，实际为“{output}”；汇总工作簿请用 --workbook")

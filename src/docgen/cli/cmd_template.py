@@ -30,7 +30,7 @@ def export_command(
     在 Word 或 WPS 中修改字体、页边距、页眉页脚等版式，保留 {{ }} 和 {%p %} 标记，
     再用 docgen template check 检查、docgen render --template 使用。
     """
-    from ..templates_check import edition_of, export_template
+    from ..word.custom import edition_of, export_template
 
     spec = edition_of(edition)
     export_template(spec, output, force=force)
@@ -47,7 +47,7 @@ def check_command(
     每个问题一行。退出码：0 可以使用，2 有问题。
     """
     from ..errors import EXIT_OK, EXIT_UNUSABLE
-    from ..templates_check import check_template, edition_of
+    from ..word.custom import check_template, edition_of
 
     spec = edition_of(edition)
     problems = check_template(template, spec)

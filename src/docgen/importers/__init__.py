@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import editions
-from ..checks import Finding, Stated, check
+from ..rules.checks import Finding, Stated, check
 from ..editions.common import SECTION_LABELS
 from ..editions.types import TABLE_2, TABLE_3, TABLE_4
 from ..errors import InputError, Problem
-from ..model import Overview, Report, Section
+from ..report.model import Overview, Report, Section
 from .cells import Block, Row
 from .chinese import glossed, strip_glosses, t2s, to_simplified
 from .structure import Narrative, read_narrative
@@ -40,7 +40,7 @@ class Imported:
 
     def findings(self) -> list[Finding]:
         """R1–R4 against the printed totals, and narrative numbers that contradict the tables."""
-        from ..narrative import narrative_findings
+        from ..rules.narrative import narrative_findings
 
         return check(self.report, self.stated) + narrative_findings(self.report)
 
@@ -223,8 +223,8 @@ def input_file_text(imported: Imported, source: str, findings: list[Finding] | N
     """The input file (INPUT-FORMAT.md) for an imported report, its header naming the source and
     every doubt the reader had (`findings`: those of `imported.findings()`, computed when not
     given); checked by loading it back."""
-    from ..dump import to_yaml
-    from ..load import load_text
+    from ..report.dump import to_yaml
+    from ..report.load import load_text
 
     report = imported.report
     header = [f"由 docgen import 从“{source}”（{KINDS[imported.kind]}）导入，请核对后使用。"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .. import editions
-from ..checks import Stated
+from ..rules.checks import Stated
 from ..editions import Edition
 from ..editions.types import (
     ACTIVE_ROW_HEADER,
@@ -33,7 +33,7 @@ from ..editions.types import (
     AppRow,
     Kind,
 )
-from ..model import APPLICANT_COUNT, REVIEW_COUNT, Amount, format_decimal
+from ..report.model import APPLICANT_COUNT, REVIEW_COUNT, Amount, format_decimal
 from .cells import Block, Row, Value, bare, clean, is_separator, value
 
 TOTAL = "total"

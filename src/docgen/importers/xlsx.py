@@ -15,11 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import editions
-from ..checks import Stated
+from ..rules.checks import Stated
 from ..editions.common import HEADER_KEYS
 from ..editions.types import TABLE_2, TABLE_3, TABLE_4, Kind
 from ..errors import InputError, Problem
-from ..model import APPLICANT_COUNT, REVIEW_COUNT, Amount, Report, format_decimal
+from ..report.model import APPLICANT_COUNT, REVIEW_COUNT, Amount, Report, format_decimal
 from .cells import Block, Row, clean, value
 
 TITLE_SUFFIX = " · "  # the 说明 title reads “{title} · 审核工作簿”

@@ -17,7 +17,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..fsutil import atomic_path
-from ..model import Report
+from ..report.model import Report
 from .build import build_recorded, build_workbook
 from .cache import add_cached_values
 from .checks import CHECK_SHEET

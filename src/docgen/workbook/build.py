@@ -7,7 +7,7 @@ import datetime as dt
 from openpyxl import Workbook
 
 from .. import __version__
-from ..model import Report
+from ..report.model import Report
 from .checks import write_check_sheet
 from .formulas import Calc, Value
 from .layout import layout_for

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..model import format_decimal
+from ..report.model import format_decimal
 from .formulas import Value
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -11,7 +11,7 @@ from .. import __version__
 from . import style
 from ..editions import Edition
 from ..editions.types import TABLE_2, TABLE_3, TABLE_4, Kind
-from ..model import Report
+from ..report.model import Report
 from .checks import CHECK_SHEET, CHECKS, verdict_ref
 from .formulas import Calc
 from .layout import row_points

@@ -28,7 +28,7 @@ from typing import Any
 
 from openpyxl.compat import safe_string
 
-from ..model import Report
+from ..report.model import Report
 from ..zipwrite import Member, deflate, package
 from .build import build_recorded
 from .cache import encode_value, sheet_parts

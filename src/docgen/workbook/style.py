@@ -8,7 +8,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..editions.types import Kind
-from ..model import Amount
+from ..report.model import Amount
 
 GB2312 = 134  # font charset: tells Excel and LibreOffice the face is a Chinese (East Asian) one
 BODY_FACE = "仿宋"

@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import style
 from ..editions.types import TABLE_2, TABLE_3, Kind
-from ..model import Report
+from ..report.model import Report
 from .formulas import Calc
 from .layout import HEADER, NOTE, ROW, TITLE, Figure, Label, SheetLayout, Span
 

@@ -12,8 +12,8 @@ from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .editions import Edition, get as get_edition
-from .editions.types import Kind
+from ..editions import Edition, get as get_edition
+from ..editions.types import Kind
 
 APPLICANT_COUNT = 6
 REVIEW_COUNT = 4

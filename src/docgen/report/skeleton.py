@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .dump import to_yaml
-from .editions import Edition
+from ..editions import Edition
 from .model import Overview, Report, Section
 
 OVERVIEW_TOPICS = ("主动公开", "依申请公开", "政府信息管理", "政府信息公开平台建设", "监督保障")

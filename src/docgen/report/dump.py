@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from .editions.common import HEADER_KEYS, SECTION_LABELS
-from .editions.types import RESULTS_LABEL, TOTAL_ROW_LABEL, AppGroup
+from ..editions.common import HEADER_KEYS, SECTION_LABELS
+from ..editions.types import RESULTS_LABEL, TOTAL_ROW_LABEL, AppGroup
 from .model import Report, format_value
 
 

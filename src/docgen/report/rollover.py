@@ -8,11 +8,11 @@ section 五 is not copied (the format forbids 年年雷同) — a prompt stands 
 
 from __future__ import annotations
 
-from . import editions
-from .crossyear import DRAFT_MARKER, PROMPT_MARKER
+from .. import editions
+from ..rules.crossyear import DRAFT_MARKER, PROMPT_MARKER
 from .dump import to_yaml
-from .editions import Edition
-from .editions.common import SECTION_LABELS
+from ..editions import Edition
+from ..editions.common import SECTION_LABELS
 from .model import Overview, Report, Section
 
 

@@ -1,14 +1,14 @@
 """Build the official Word templates, templates/<edition>/report.docx, from the edition specs.
 
-    python -m docgen.templatebuild            # regenerates templates/2019 and templates/2021
-    python -m docgen.templatebuild --out DIR  # writes DIR/<edition>/report.docx instead
+    python -m docgen.word.templatebuild            # regenerates templates/2019 and templates/2021
+    python -m docgen.word.templatebuild --out DIR  # writes DIR/<edition>/report.docx instead
 
 The output is deterministic (same spec, same bytes) and is committed. Layout follows
 GB/T 9704-2012 as agencies apply it: A4, margins 37/35/28/26 mm, body 仿宋_GB2312 3号 with a
 fixed 28.9 pt line, title 方正小标宋简体 2号, "一、" headings 黑体, "（一）" headings 楷体_GB2312,
 tables 仿宋_GB2312 小四 with 黑体 headers, page numbers "— N —" in 宋体 4号 (odd pages right,
 even pages left, one character in). Every label and every merged cell comes from the edition
-spec; the figures are docxtpl placeholders named by docgen.word.
+spec; the figures are docxtpl placeholders named by docgen.word.render.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, Twips
 
-from .editions import EDITIONS, Edition
-from .editions.common import SECTION_LABELS
-from .editions.types import (
+from ..editions import EDITIONS, Edition
+from ..editions.common import SECTION_LABELS
+from ..editions.types import (
     ACTIVE_ROW_HEADER,
     APPLICANT_HEADER,
     LEGAL_PERSON_HEADER,
@@ -43,7 +43,7 @@ from .editions.types import (
     TOTAL_ROW_LABEL,
     AppGroup,
 )
-from .word import TEMPLATE_NAME, TOTAL_KEY, normalize_zip, t2_expr, t3_expr, t4_expr
+from .render import TEMPLATE_NAME, TOTAL_KEY, normalize_zip, t2_expr, t3_expr, t4_expr
 
 # -- page and type (twips: 1 mm = 56.7, 1 pt = 20) -----------------------------------------------
 PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838  # A4
@@ -550,13 +550,13 @@ def build_bytes(edition: Edition) -> bytes:
 
 
 def repo_templates() -> Path:
-    """templates/ of the source tree (this file is src/docgen/templatebuild.py)."""
-    return Path(__file__).resolve().parents[2] / "templates"
+    """templates/ of the source tree (this file is src/docgen/word/templatebuild.py)."""
+    return Path(__file__).resolve().parents[3] / "templates"
 
 
 def write_templates(folder: Path) -> list[Path]:
     """Write <folder>/<edition>/report.docx for every edition; return the paths written."""
-    from .fsutil import write_bytes
+    from ..fsutil import write_bytes
 
     written = []
     for edition in EDITIONS.values():
@@ -568,7 +568,7 @@ def write_templates(folder: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: regenerate the official templates."""
-    parser = argparse.ArgumentParser(prog="python -m docgen.templatebuild", description="按格式版本生成官方 Word 模板")
+    parser = argparse.ArgumentParser(prog="python -m docgen.word.templatebuild", description="按格式版本生成官方 Word 模板")
     parser.add_argument("--out", type=Path, default=repo_templates(), help="输出文件夹（默认：源码树中的 templates/）")
     args = parser.parse_args(argv)
     for path in write_templates(args.out):

@@ -24,17 +24,17 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import __version__, editions
-from . import style
+from ..workbook import style
 from ..editions import Edition
 from ..editions.types import LITIGATION_HEADER, TABLE_2, TABLE_3, TABLE_4, Kind
 from ..errors import InputError, OutputError, Problem
-from ..model import Amount, Report
-from ..rollup import YUAN, Rollup
-from . import Calc, add_cached_values, stacked_layout, write_figures, write_frame, write_report_sheet
-from .checks import CHECK_SHEET, verdict_ref, write_check_sheet
-from .formulas import FAIL, PASS, Plus, Ref, Value
-from .layout import TOTAL_ROW, Figure, SheetLayout, WorkbookLayout
-from .tables import report_info
+from ..report.model import Amount, Report
+from .sum import YUAN, Rollup
+from ..workbook import Calc, add_cached_values, stacked_layout, write_figures, write_frame, write_report_sheet
+from ..workbook.checks import CHECK_SHEET, verdict_ref, write_check_sheet
+from ..workbook.formulas import FAIL, PASS, Plus, Ref, Value
+from ..workbook.layout import TOTAL_ROW, Figure, SheetLayout, WorkbookLayout
+from ..workbook.tables import report_info
 
 OVERVIEW_SHEET = "总览"
 SUMMARY_SHEET = "汇总"

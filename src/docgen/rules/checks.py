@@ -9,9 +9,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from .editions.types import TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL
-from .errors import Problem
-from .model import Report
+from ..editions.types import TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL
+from ..errors import Problem
+from ..report.model import Report
 
 ERROR = "error"
 WARNING = "warning"

@@ -11,9 +11,9 @@ import difflib
 import re
 
 from .checks import ERROR, WARNING, Finding
-from .editions.common import SECTION_LABELS
-from .editions.types import TABLE_2, TABLE_3
-from .model import Report
+from ..editions.common import SECTION_LABELS
+from ..editions.types import TABLE_2, TABLE_3
+from ..report.model import Report
 
 DRAFT_MARKER = "【草稿：请根据本年度情况改写】"
 PROMPT_MARKER = "【待填写】"

@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .audit import Audit, audit
-from .checks import check, has_errors
-from .discover import YAML_SUFFIXES, expand
-from .dump import to_yaml
-from .editions.common import NARRATIVES
-from .editions.types import Kind
-from .errors import DocgenError, InconsistentError, InputError, Problem
-from .fsutil import atomic_path
-from .load import Loaded, normalize
-from .model import Amount, Overview, Report, Section
-from .skeleton import OVERVIEW_TOPICS
+from ..rules.audit import Audit, audit
+from ..rules.checks import check, has_errors
+from ..discover import YAML_SUFFIXES, expand
+from ..report.dump import to_yaml
+from ..editions.common import NARRATIVES
+from ..editions.types import Kind
+from ..errors import DocgenError, InconsistentError, InputError, Problem
+from ..fsutil import atomic_path
+from ..report.load import Loaded, normalize
+from ..report.model import Amount, Overview, Report, Section
+from ..report.skeleton import OVERVIEW_TOPICS
 
 WORKBOOK_SUFFIXES = (".xlsx",)
 _NARRATIVE_PLACES = {"正文", *(n.label for n in NARRATIVES)}
@@ -103,7 +103,7 @@ def read_input(path: Path, shown: str | None = None) -> Audit:
     shown = shown or str(path)
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         return audit(path, shown)
-    from .workbook.rollup import is_rollup_workbook, read_rollup_workbook
+    from .workbook import is_rollup_workbook, read_rollup_workbook
 
     if is_rollup_workbook(path):
         try:
@@ -202,7 +202,7 @@ def write_rollup(result: Rollup, yaml_target: Path | None, workbook_target: Path
         if yaml_target is not None:
             temps.pop(0).write_bytes(result.to_yaml().encode("utf-8"))
         if workbook_target is not None:
-            from .workbook.rollup import write_rollup_xlsx
+            from .workbook import write_rollup_xlsx
 
             write_rollup_xlsx(result, temps.pop(0))
     return targets
@@ -299,7 +299,7 @@ def _wan(amount: Amount) -> Decimal:
 def _importer():
     """`import_file(path)` of the workbook importer, or None when this installation has none."""
     try:
-        from .importers import import_file
+        from ..importers import import_file
     except ImportError:
         return None
     return import_file

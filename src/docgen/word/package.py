@@ -28,7 +28,7 @@ from docx.opc.oxml import parse_xml, serialize_part_xml
 from docx.opc.parts.coreprops import CorePropertiesPart
 from markupsafe import Markup
 
-from .zipwrite import Member, deflate, package
+from ..zipwrite import Member, deflate, package
 
 TEMPLATE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")  # docxtpl renders these
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"

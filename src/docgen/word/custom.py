@@ -17,11 +17,11 @@ from pathlib import Path
 import jinja2
 from jinja2 import nodes
 
-from . import editions
-from .editions import Edition
-from .errors import TemplateError
-from .fsutil import write_bytes
-from .word import (
+from .. import editions
+from ..editions import Edition
+from ..errors import TemplateError
+from ..fsutil import write_bytes
+from .render import (
     ANY,
     OPTIONAL_PATHS,
     Path_,

@@ -15,8 +15,8 @@ from typing import Callable
 
 from .checks import WARNING, Finding
 from .crossyear import is_draft, narrative_parts
-from .editions.types import RESULTS_LABEL, TABLE_3, TABLE_4, TOTAL_ROW_LABEL
-from .model import Report
+from ..editions.types import RESULTS_LABEL, TABLE_3, TABLE_4, TOTAL_ROW_LABEL
+from ..report.model import Report
 
 RULE = "正文"
 SNIPPET_MAX = 30

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from .checks import Finding, check, has_errors
 from .crossyear import cross_year_findings, draft_findings
-from .errors import EXIT_INCONSISTENT, EXIT_OK, EXIT_UNUSABLE, InputError, Problem
-from .load import Loaded, load
-from .model import Report
+from ..errors import EXIT_INCONSISTENT, EXIT_OK, EXIT_UNUSABLE, InputError, Problem
+from ..report.load import Loaded, load
+from ..report.model import Report
 from .narrative import narrative_findings
 
 

@@ -14,9 +14,9 @@ import io
 import tempfile
 from pathlib import Path
 
-from .docx_package import set_properties
-from .model import Report
-from .word import TemplateEnvironment, build_context, created_of, normalize_zip, official_template, read_template
+from docgen.word.package import set_properties
+from docgen.report.model import Report
+from docgen.word.render import TemplateEnvironment, build_context, created_of, normalize_zip, official_template, read_template
 
 
 def reference_docx(report: Report, template: Path | None = None) -> bytes:
@@ -35,7 +35,7 @@ def reference_docx(report: Report, template: Path | None = None) -> bytes:
 
 def reference_xlsx(report: Report, source: str | None = None, made_at: dt.datetime | None = None) -> bytes:
     """The auditors' workbook as .xlsx bytes, built cell by cell with openpyxl."""
-    from .workbook import add_cached_values, build_workbook
+    from docgen.workbook import add_cached_values, build_workbook
 
     book, cached = build_workbook(report, source, made_at)
     with tempfile.TemporaryDirectory(prefix="docgen-") as folder:

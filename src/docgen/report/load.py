@@ -19,13 +19,13 @@ from typing import Callable, Iterable
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import editions
-from .editions import Edition
-from .editions.common import HEADER_KEYS, NARRATIVES, SECTION_LABELS
-from .editions.types import RESULTS_LABEL, TABLE_2, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL, AppGroup, Kind
-from .errors import InputError, Problem
+from .. import editions
+from ..editions import Edition
+from ..editions.common import HEADER_KEYS, NARRATIVES, SECTION_LABELS
+from ..editions.types import RESULTS_LABEL, TABLE_2, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL, AppGroup, Kind
+from ..errors import InputError, Problem
 from .model import APPLICANT_COUNT, REVIEW_COUNT, Amount, Overview, Report, Section
-from .textio import read_text
+from ..textio import read_text
 
 _STD_TAG = re.compile(r"^tag:yaml\.org,2002:(str|int|float|bool|null|timestamp|map|seq|merge|binary|value)$")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

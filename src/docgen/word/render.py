@@ -27,14 +27,14 @@ from docx.oxml.ns import qn
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from .docx_package import TEMPLATE_PROPERTIES
-from .editions import Edition
-from .editions.common import SECTION_LABELS
-from .editions.types import RESULTS_LABEL, TABLE_2, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL
-from .errors import TemplateError
-from .fsutil import atomic_path
-from .model import Report, format_value, paragraphs
-from .zipwrite import ZIP_EPOCH
+from .package import TEMPLATE_PROPERTIES
+from ..editions import Edition
+from ..editions.common import SECTION_LABELS
+from ..editions.types import RESULTS_LABEL, TABLE_2, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL
+from ..errors import TemplateError
+from ..fsutil import atomic_path
+from ..report.model import Report, format_value, paragraphs
+from ..zipwrite import ZIP_EPOCH
 
 TEMPLATE_NAME = "report.docx"
 TOTAL_KEY = "total"  # t3.total: （七）总计
@@ -424,7 +424,7 @@ class Renderer:
     its package (``docx_package.PreparedPackage``), which renders every report."""
 
     def __init__(self, data: bytes, name: str):
-        from .docx_package import PreparedPackage
+        from .package import PreparedPackage
 
         self.data = data
         self.name = name
@@ -498,7 +498,7 @@ def official_template(edition_id: int) -> bytes:
             return resource.read_bytes()
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
         pass
-    path = Path(__file__).resolve().parents[2] / "templates" / str(edition_id) / TEMPLATE_NAME
+    path = Path(__file__).resolve().parents[3] / "templates" / str(edition_id) / TEMPLATE_NAME
     try:
         return path.read_bytes()
     except OSError:
