@@ -13,7 +13,7 @@ import warnings
 from starlette.routing import Route
 
 with warnings.catch_warnings():  # recent Starlette prefers httpx2 for its test client; httpx works
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
 from conftest import EXAMPLE_2021, ROOT
@@ -66,7 +66,7 @@ def test_healthz_and_hooks(client):
         assert hook in page, hook
     for fmt in ("docx", "xlsx", "pdf", "yaml"):
         assert f'data-download="{fmt}"' in page
-    assert "<script src=\"/static/htmx.min.js\">" in page and client.get("/static/htmx.min.js").status_code == 200
+    assert "<script src=\"/static/htmx.min.js\" defer>" in page and client.get("/static/htmx.min.js").status_code == 200
 
 
 def test_every_state_change_needs_the_csrf_token(client):
@@ -163,3 +163,26 @@ def test_help_does_not_import_the_web_stack():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"), "PATH": ""})
     assert out.stdout.strip().endswith("[]"), out.stdout[-300:] + out.stderr[-300:]
     assert "serve" in out.stdout
+
+
+def test_pdf_button_says_why_without_libreoffice(client, monkeypatch):
+    import docgen.office
+
+    monkeypatch.setattr(docgen.office, "find_soffice", lambda: None)
+    report_id = new_report(client)
+    page = client.get(f"/reports/{report_id}").text
+    assert re.search(r'<span data-download="pdf"[^>]*>PDF：本机未安装 LibreOffice', page)
+    r = client.get(f"/reports/{report_id}/download/pdf")
+    assert r.status_code == 409 and "未安装 LibreOffice" in r.text
+
+
+def test_2019_edition_editor_and_save(client):
+    report_id = new_report(client, year="2020")
+    page = client.get(f"/reports/{report_id}").text
+    assert "2019版格式" in page and 'data-cell="active.licensing.change"' in page and 'data-cell="active.procurement.amount"' in page
+    form = form_of(page)
+    form |= {"active.licensing.change": "-3", "active.procurement.amount": "25.1万元", "applications.other.0": "2", "applications.received.0": "2"}
+    r = client.post(f"/reports/{report_id}/save", data=form, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and 'data-finding="' not in r.text  # consistent: no finding
+    yaml = client.get(f"/reports/{report_id}/download/yaml").text
+    assert "change: -3" in yaml and "25.1万元" in yaml and "other: [2, 0, 0, 0, 0, 0]" in yaml

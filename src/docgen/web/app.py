@@ -12,6 +12,7 @@ import hmac
 import json
 import logging
 import secrets
+import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -85,16 +86,22 @@ def create_app(store: Store) -> Starlette:
     # -- one report ----------------------------------------------------------------------------
     async def editor(request: Request) -> Response:
         report_id = request.path_params["id"]
+        started = time.perf_counter()
         checked = await run_in_threadpool(service.checked, report_id)
         others = [r for r in await run_in_threadpool(store.list) if r.id != report_id]
-        return page(request, "editor.html", editor_context(checked, others))
+        response = page(request, "editor.html", editor_context(checked, others))
+        response.headers["Server-Timing"] = f"editor;dur={(time.perf_counter() - started) * 1000:.2f}"
+        return response
 
     async def save(request: Request) -> Response:
         form = await checked_form(request)
         fields = {k: v for k, v in form.items() if k != CSRF_FIELD and isinstance(v, str)}
+        started = time.perf_counter()
         checked = await run_in_threadpool(service.save, request.path_params["id"], fields, author(request))
+        elapsed = (time.perf_counter() - started) * 1000
         response = page(request, "_findings.html", {"messages": checked.messages})
         response.headers["HX-Trigger"] = json.dumps({"docgen:checked": result_of(checked)}, ensure_ascii=True)
+        response.headers["Server-Timing"] = f"save;dur={elapsed:.2f}"  # read, check and store (bench/web.py)
         return response
 
     async def set_previous(request: Request) -> Response:
@@ -151,6 +158,9 @@ def create_app(store: Store) -> Starlette:
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
 
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)
+
     # -- errors: a Chinese page, never a stack trace ----------------------------------------------------
     async def web_error(request: Request, exc: WebError) -> Response:
         if request.headers.get("hx-request"):
@@ -173,6 +183,7 @@ def create_app(store: Store) -> Starlette:
     routes = [
         Route("/", index),
         Route("/healthz", healthz),
+        Route("/favicon.ico", favicon),
         Route("/trash", trash),
         Route("/reports", new, methods=["POST"]),
         Route("/import", import_, methods=["POST"]),

@@ -14,8 +14,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..editions import Edition
-from ..editions.types import Kind
 from ..errors import InputError, Problem
 from ..report.load import Loaded, load_text
 from ..report.model import Report, format_value
@@ -31,27 +29,6 @@ _UNWRITABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _DECIMAL = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 _SECTION = re.compile(r"^overview\.sections\.(\d+)\.(title|text)$")
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One typed figure of tables 二/三/四: its path and what it holds."""
-
-    path: str
-    kind: Kind
-
-
-def cells(spec: Edition) -> list[Cell]:
-    """Every input cell of the edition's tables, in table order."""
-    out = []
-    for block, row in spec.active_rows:
-        for f in block.fields:
-            out.append(Cell(f"active.{row.id}" if row.scalar else f"active.{row.id}.{f.id}", f.kind))
-    for row in spec.app_rows:
-        out += [Cell(f"applications.{row.id}.{i}", Kind.COUNT) for i in range(APPLICANT_COLUMNS)]
-    for group in spec.review_groups:
-        out += [Cell(f"reviews.{group.id}.{i}", Kind.COUNT) for i in range(REVIEW_COLUMNS)]
-    return out
 
 
 def values(report: Report) -> dict[str, str]:
@@ -158,17 +135,16 @@ def to_input(form: dict[str, str], stored: Report) -> tuple[str, dict[int, str]]
                 continue
             put(f"    - title: {_quoted(title)}", f"overview.sections.{i}.title")
             put(f"      text: {_quoted(text)}", f"overview.sections.{i}.text")
-    kinds = {c.path: c.kind for c in cells(spec)}
     put("active:")
     for block, row in spec.active_rows:
         if row.scalar:
             path = f"active.{row.id}"
-            put(f"  {row.id}: {_figure(form.get(path, '0'), kinds[path])}", path)
+            put(f"  {row.id}: {_figure(form.get(path, '0'))}", path)
             continue
         put(f"  {row.id}:")
         for f in block.fields:
             path = f"active.{row.id}.{f.id}"
-            put(f"    {f.id}: {_figure(form.get(path, '0'), f.kind)}", path)
+            put(f"    {f.id}: {_figure(form.get(path, '0'))}", path)
     put("applications:")
     groups: set[str] = set()
     for row in spec.app_rows:
@@ -181,13 +157,13 @@ def to_input(form: dict[str, str], stored: Report) -> tuple[str, dict[int, str]]
         put(f"{indent}{row.key[-1]}:")
         for i in range(APPLICANT_COLUMNS):
             path = f"applications.{row.id}.{i}"
-            put(f"{indent}  - {_figure(form.get(path, '0'), Kind.COUNT)}", path)
+            put(f"{indent}  - {_figure(form.get(path, '0'))}", path)
     put("reviews:")
     for group in spec.review_groups:
         put(f"  {group.id}:")
         for i in range(REVIEW_COLUMNS):
             path = f"reviews.{group.id}.{i}"
-            put(f"    - {_figure(form.get(path, '0'), Kind.COUNT)}", path)
+            put(f"    - {_figure(form.get(path, '0'))}", path)
     put(f"problems: {_quoted(form.get('problems', ''))}", "problems")
     put(f"other_matters: {_quoted(form.get('other_matters', ''))}", "other_matters")
     return "\n".join(out) + "\n", lines
@@ -202,7 +178,7 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def _figure(raw: str, kind: Kind) -> str:
+def _figure(raw: str) -> str:
     """A typed figure as YAML: a plain number when it reads as one, else quoted text (which the
     loader then names, e.g. 应为非负整数，实际为“三”（文字）); empty is YAML's null."""
     text = _nfkc(raw).strip()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from .. import editions
@@ -43,10 +44,28 @@ class WebError(DocgenError):
         self.status = status
 
 
-@lru_cache(maxsize=512)
+_LOADED: OrderedDict[str, Loaded] = OrderedDict()
+_LOADED_MAX = 512
+_LOADED_LOCK = threading.Lock()
+
+
 def loaded_of(content: str) -> Loaded:
-    """A stored input file, loaded (stored files always load: only loaded reports are stored)."""
-    return load_text(content, SHOWN)
+    """A stored input file, loaded (stored files always load: only loaded reports are stored);
+    the last few hundred are kept, so a save reads the stored version without parsing it."""
+    with _LOADED_LOCK:
+        found = _LOADED.get(content)
+        if found is not None:
+            _LOADED.move_to_end(content)
+            return found
+    return _remember(content, load_text(content, SHOWN))
+
+
+def _remember(content: str, loaded: Loaded) -> Loaded:
+    with _LOADED_LOCK:
+        _LOADED[content] = loaded
+        while len(_LOADED) > _LOADED_MAX:
+            _LOADED.popitem(last=False)
+    return loaded
 
 
 def content_of(report: Report) -> str:
@@ -199,26 +218,27 @@ class Service:
         stored = self.stored(report_id)
         before = loaded_of(stored.content).report
         parsed = formdoc.parse(form, before, SHOWN)
-        report = parsed.loaded.report
+        loaded = parsed.loaded
+        report = loaded.report
         content = content_of(report)
-        loaded = loaded_of(content)
         findings = findings_of(loaded, self.previous(stored))
         summary = self.summary(before, report)
         revision = self.store.save(report_id, content, verdict(findings), report.agency, summary, author)
         if revision is None:
             raise WebError("没有这份报告（可能已删除）", status=404)
+        # the stored text reads back to this very report (to_yaml and load are each other's inverse)
+        _remember(content, Loaded(report, SHOWN, {}, list(loaded.warnings)))
         stored.content, stored.revision = content, revision
-        loaded_with_warnings = Loaded(loaded.report, SHOWN, loaded.lines, parsed.loaded.warnings)
-        return Checked(stored, loaded_with_warnings, findings, parsed.refused, revision)
+        return Checked(stored, loaded, findings, parsed.refused, revision)
 
     def summary(self, before: Report, after: Report) -> str:
         from .labels import label_of
 
-        fields = formdoc.changed(formdoc.values(before), formdoc.values(after))
+        old, new = formdoc.values(before), formdoc.values(after)
+        fields = formdoc.changed(old, new)
         if not fields:
             return "无变化"
         shown = []
-        old, new = formdoc.values(before), formdoc.values(after)
         for path in fields[:5]:
             label = label_of(after.spec, path)
             if path in formdoc.TEXT_FIELDS or path in formdoc.HEADER_FIELDS or path.startswith("overview."):

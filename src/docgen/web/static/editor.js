@@ -5,6 +5,7 @@
   "use strict";
   const form = document.getElementById("report-form");
   if (!form) return;
+  htmx.config.defaultSettleDelay = 0; // findings are shown as soon as they arrive
   const saved = document.querySelector('[data-role="saved"]');
   let pending = false;
 
