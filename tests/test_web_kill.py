@@ -93,3 +93,17 @@ def test_sigkill_mid_typing_keeps_every_acknowledged_save(tmp_path):
     assert received in (last, last + 1)  # the last acknowledged save, or the one in flight
     assert f"第{received}次修改" in page
     assert history.count("data-revision=") >= len(acknowledged) + 1  # every save kept as a revision
+
+
+def test_served_on_loopback_refuses_other_host_names(tmp_path):
+    port = free_port()
+    server = start(tmp_path / "data", port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert httpx.get(base + "/healthz").text == "ok"
+        assert httpx.get(f"http://localhost:{port}/healthz").text == "ok"
+        rebound = httpx.get(base + "/", headers={"Host": f"evil.example:{port}"})
+        assert rebound.status_code == 400 and "报告" not in rebound.text
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(10)

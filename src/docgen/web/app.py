@@ -13,6 +13,7 @@ import json
 import logging
 import secrets
 import time
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -20,6 +21,8 @@ import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -41,7 +44,9 @@ MAX_BODY = MAX_IMPORT_BYTES + 1024 * 1024
 log = logging.getLogger("docgen.web")
 
 
-def create_app(store: Store) -> Starlette:
+def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlette:
+    """The application; ``allowed_hosts`` (names the Host header may carry) guards a server on
+    127.0.0.1 against DNS rebinding — a web page elsewhere reading the reports through it."""
     service = Service(store)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.globals["editions"] = editions.EDITIONS
@@ -199,8 +204,10 @@ def create_app(store: Store) -> Starlette:
         Route("/reports/{id:int}/download/{fmt:str}", download),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)] if allowed_hosts else []
     app = Starlette(
         routes=routes,
+        middleware=middleware,
         exception_handlers={WebError: web_error, HTTPException: http_error, Exception: server_error},
         max_body_size=MAX_BODY,
     )
@@ -266,6 +273,7 @@ def editor_context(checked: Checked, others: list) -> dict:
         "stored": checked.stored,
         "values": values,
         "totals": totals_of(report),
+        "labels": labels_of(report.spec),
         "tables": tables,
         "sections": report.overview.sections,
         "error_cells": set(checked.error_cells),
@@ -275,6 +283,20 @@ def editor_context(checked: Checked, others: list) -> dict:
         "pdf_ready": _pdf_ready(),
         "candidates": candidates[:100],
     }
+
+
+@lru_cache(maxsize=None)
+def _labels(edition_id: int) -> dict[str, str]:
+    from ..editions.grid import grids
+    from .labels import label_of
+
+    spec = editions.get(edition_id)
+    return {c.path: label_of(spec, c.path) for g in grids(spec) for c in g.cells if c.kind == "input"}
+
+
+def labels_of(spec) -> dict[str, str]:
+    """Each input cell's official label path, its accessible name (screen readers, keyboard users)."""
+    return _labels(spec.id)
 
 
 def totals_of(report) -> dict[str, str]:

@@ -56,11 +56,14 @@ def run(host: str, port: int, data: Path | None, open_browser: bool) -> None:
     from .app import create_app
 
     store, where = open_store(data)
-    app = create_app(store)
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    app = create_app(store, ["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     address = f"http://{shown_host}:{port}/"
     print(f"docgen 网页填报已启动：{address}", flush=True)
     print(f"数据保存在：{where}", flush=True)
+    if not loopback:
+        print("注意：本服务没有账号和权限管理，能访问这个地址的人都可以查看和修改报告；请只在可信的内部网络中使用。", flush=True)
     print("按 Ctrl-C 停止。", flush=True)
     if open_browser:
         threading.Timer(1.0, lambda: webbrowser.open(address)).start()

@@ -43,6 +43,17 @@
     if (pending && navigator.sendBeacon) navigator.sendBeacon(form.getAttribute("hx-post"), new FormData(form));
   });
 
+  // A finding leads to its first cell (click or Enter on it).
+  const findings = document.querySelector('[data-role="findings"]');
+  function follow(e) {
+    const item = e.target.closest("[data-finding]");
+    if (!item || (e.type === "keydown" && e.key !== "Enter")) return;
+    const first = (item.dataset.cells || "").split(" ").filter(Boolean)[0];
+    const el = first && form.querySelector('[data-cell="' + CSS.escape(first) + '"],[data-field="' + CSS.escape(first) + '"]');
+    if (el) { el.focus(); if (el.select) el.select(); }
+  }
+  if (findings) { findings.addEventListener("click", follow); findings.addEventListener("keydown", follow); }
+
   // -- moving between cells ----------------------------------------------------------------
   function cellsOf(table) {
     return Array.from(table.querySelectorAll("input[data-cell]")).map(function (el) {
