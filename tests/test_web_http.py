@@ -186,3 +186,38 @@ def test_2019_edition_editor_and_save(client):
     assert r.status_code == 200 and 'data-finding="' not in r.text  # consistent: no finding
     yaml = client.get(f"/reports/{report_id}/download/yaml").text
     assert "change: -3" in yaml and "25.1万元" in yaml and "other: [2, 0, 0, 0, 0, 0]" in yaml
+
+
+def test_import_rollover_previous_trash_through_the_pages(client, cli, tmp_path):
+    assert cli("render", EXAMPLE_2021, "-o", tmp_path, "--formats", "docx").code == 0
+    data = (tmp_path / "example-2021.docx").read_bytes()
+    r = client.post("/import", data={"csrf": token(client)}, files={"file": ("青山县2025年报告.docx", data)})
+    assert r.status_code == 200 and "已导入“青山县2025年报告.docx”" in r.text
+    imported = int(re.search(r'href="/reports/(\d+)" data-action="open"', r.text).group(1))
+    assert "青山县人民政府" in client.get("/").text
+    # next year's draft: the rollover draft, linked to last year's report for R5/R6
+    r = client.post(f"/reports/{imported}/rollover", data={"csrf": token(client)}, follow_redirects=False)
+    draft = int(r.headers["location"].rsplit("/", 1)[1])
+    page = client.get(f"/reports/{draft}").text
+    assert "2026年度" in page and f'<option value="{imported}" selected>' in page and "草稿" in page
+    # unlink and link again
+    assert client.post(f"/reports/{draft}/previous", data={"csrf": token(client), "previous": ""}, follow_redirects=False).status_code == 303
+    assert f'<option value="{imported}" selected>' not in client.get(f"/reports/{draft}").text
+    client.post(f"/reports/{draft}/previous", data={"csrf": token(client), "previous": str(imported)})
+    # recycle bin
+    assert client.post(f"/reports/{imported}/delete", data={"csrf": token(client)}, follow_redirects=False).status_code == 303
+    assert f'data-report="{imported}"' not in client.get("/").text and f'data-report="{imported}"' in client.get("/trash").text
+    assert client.get(f"/reports/{imported}").status_code == 404
+    assert client.get(f"/reports/{draft}").status_code == 200  # last year's report in the bin still counts for R5
+    client.post(f"/reports/{imported}/undelete", data={"csrf": token(client)})
+    assert f'data-report="{imported}"' in client.get("/").text
+
+
+def test_serve_command_line(cli, tmp_path):
+    result = cli("serve", "--help")
+    assert result.code == 0 and all(o in result.out for o in ("--port", "--host", "--data", "--no-browser", "DOCGEN_DATABASE_URL"))
+    bad = cli("serve", "--port", "0", "--data", tmp_path)
+    assert bad.code == 2 and "端口" in bad.err and "Traceback" not in bad.text
+    (tmp_path / "file").write_text("x")  # a file where the data folder should be
+    unusable = cli("serve", "--data", tmp_path / "file", "--no-browser")
+    assert unusable.code == 2 and "数据文件夹" in unusable.err

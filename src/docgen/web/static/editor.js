@@ -26,9 +26,9 @@
     if (saved) saved.textContent = "第 " + d.revision + " 版 · " + d.saved + " 已保存";
     form.setAttribute("data-revision", String(d.revision));
   });
-  form.addEventListener("input", function () {
+  form.addEventListener("input", function (e) {
     pending = true;
-    if (saved) saved.textContent = "正在保存…";
+    if (saved) saved.textContent = e.isComposing ? "正在输入…" : "正在保存…";
     countOverview();
   });
   document.body.addEventListener("htmx:responseError", function (e) {
