@@ -194,6 +194,7 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=30)
     parser.add_argument("--append", action="store_true", help="append the results to bench/RESULTS.md")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     with tempfile.TemporaryDirectory(prefix="docgen-webbench-") as work:
         port = free_port()
         server = start_server(Path(work) / "data", port, args.src)
@@ -205,6 +206,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(10)
+    load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     rows = [
         ("check round trip, server side (p95)", f"{trip['check_server_p95']:.1f} ms", "< 10 ms", trip["check_server_p95"] < 10),
         ("check round trip, HTTP (p95; median)", f"{trip['check_http_p95']:.1f} ms; {trip['check_http_median']:.1f} ms", "< 50 ms", trip["check_http_p95"] < 50),
@@ -220,6 +222,7 @@ def main() -> None:
     lines += [f"{name.ljust(width)}  {value:<22} {target:<9} {'yes' if ok else 'NO'}" for name, value, target, ok in rows]
     if load["first_error"]:
         lines.append(f"first error: {load['first_error']}")
+    lines.append(f"machine load average (1 min) before / after: {load_before:.1f} / {load_after:.1f} on {os.cpu_count()} CPUs")
     table = "\n".join(lines)
     print(table)
     if args.append:
