@@ -108,6 +108,9 @@ def tokenize(text: str) -> Tokens:
         if _BLANK_WORD.match(word):
             number(word, start)
             continue
+        if word in ("元", "万元") and current is not None:
+            current.words[-1] += word  # 251000 元: the unit printed apart from its figure
+            continue
         pos = 0
         for found in _NUMBER.finditer(word):
             a, b = found.span()
@@ -285,7 +288,9 @@ def _explain(tokens, found, inside, gaps, fits, ambiguous: bool) -> list[tuple[s
             break
     if not problems:
         what = "数字可以有不止一种方式对应到各行" if ambiguous else "数字无法一一对应到各行"
-        problems.append(("", f"{what}，未读取这张表；原文：“{tokens.snippet(found[0].span[0])}”"))
+        odd = next((i for i, s in enumerate(found) if not any(len(r.words) in s.sizes for r in inside[i] or (gaps[i][-1:] + gaps[i + 1][:1]))), 0)
+        text = tokens.snippet(found[odd].span[0])
+        problems.append((found[odd].where, f"{what}（这一行附近的数字个数与格式不符或数字连在一起），未读取这张表；原文：“{text}”"))
     return problems
 
 
@@ -361,21 +366,25 @@ class Layout:
     notes: list[tuple[str, str]] = field(default_factory=list)  # (where, what): warnings
 
 
-def _headings(lines: list[str]) -> dict[str, int]:
-    """Section id → line index of its heading (二 to 五 are what matter here)."""
-    found: dict[str, int] = {}
-    after = -1
+_HEADING_KEYS = {"active": 6, "applications": 6, "reviews": 8, "problems": 6}
+
+
+def _heading_offsets(text: str) -> dict[str, tuple[int, int]]:
+    """Section id → (start, end) of the headings 二、 to 五、 in the text, in order, wherever
+    they stand (on their own line, or run into a table copied onto one line)."""
+    found: dict[str, tuple[int, int]] = {}
+    after = 0
     for section_id, label in SECTIONS:
+        if section_id not in _HEADING_KEYS:
+            continue
         numeral, body = label.split("、", 1)
-        key = clean(body)[:8]
-        for i, line in enumerate(lines):
-            if i <= after:
-                continue
-            form = clean(line)
-            if form.startswith(clean(numeral + "、")) and key in form and len(form) <= len(clean(label)) + 6:
-                found[section_id] = i
-                after = i
-                break
+        key = r"\s*".join(map(re.escape, body[: _HEADING_KEYS[section_id]]))
+        tail = r"\s*".join(map(re.escape, body[_HEADING_KEYS[section_id] :]))
+        pattern = re.compile(rf"{numeral}\s*[、.．]\s*(?:[^\s\d。]{{0,12}}?){key}(?:\s*{tail})?")
+        match = pattern.search(text, after)
+        if match:
+            found[section_id] = match.span()
+            after = match.end()
     return found
 
 
@@ -427,46 +436,38 @@ def _glue(left: str, right: str) -> str:
 
 def read_layout(text: str, edition: Edition) -> Layout:
     """A document's text whose tables are in any copied layout → blocks, problems."""
-    lines = [line for line in text.replace("\f", "\n").splitlines() if not _PAGE_NUMBER.match(line)]
-    heads = _headings(lines)
+    text = text.replace("\f", "\n")
+    heads = _heading_offsets(text)
     table_ids = ("active", "applications", "reviews")
-    start = min((heads[t] for t in table_ids if t in heads), default=None)
-    end = heads.get("problems", len(lines))
-    if start is None:
-        start = _first_table_line(lines, edition)
-        if start is None:
-            return Layout(_paragraphs(lines), [], set())
-    area = "\n".join(lines[start:end])
+    starts = [heads[t][0] for t in table_ids if t in heads]
+    if not starts:
+        return Layout(join_lines(text.splitlines()), [], set())
+    start = min(starts)
+    end = heads["problems"][0] if "problems" in heads and heads["problems"][0] > start else len(text)
+    area = "\n".join(line for line in text[start:end].splitlines() if not _PAGE_NUMBER.match(line))
+    shift = {t: _area_offset(text, start, heads[t][0]) for t in table_ids if t in heads}
     tokens = tokenize(area)
-    offsets = _line_offsets(lines[start:end])
-
-    def at_line(i: int) -> int:
-        return tokens_offset(tokens, offsets[i - start]) if i < end else len(tokens.labels)
-
+    reader = _TableReader(tokens, edition)
     spans = {}
     for n, table_id in enumerate(table_ids):
-        if table_id in heads and start <= heads[table_id] < end:
-            later = [heads[t] for t in table_ids[n + 1 :] if t in heads and heads[t] > heads[table_id]]
-            spans[table_id] = (at_line(heads[table_id]), at_line(min(later, default=end)))
+        if table_id in shift:
+            later = [shift[t] for t in table_ids[n + 1 :] if t in shift and shift[t] > shift[table_id]]
+            spans[table_id] = (tokens_offset(tokens, shift[table_id]), tokens_offset(tokens, min(later, default=len(area))))
         else:
             spans[table_id] = (0, len(tokens.labels))
-    reader = _TableReader(tokens, edition)
     rows: list[Block] = []
-    rows += reader.active(*spans["active"])
-    rows += reader.applications(*spans["applications"])
-    rows += reader.reviews(*spans["reviews"])
-    heading_lines = [lines[heads[t]].strip() for t in table_ids if t in heads]
-    blocks = _paragraphs(lines[:start]) + heading_lines[:1] + rows + heading_lines[1:] + _paragraphs(lines[end:])
+    labels = dict(SECTIONS)
+    for table_id, read in (("active", reader.active), ("applications", reader.applications), ("reviews", reader.reviews)):
+        rows.append(labels[table_id])
+        rows += read(*spans[table_id])
+    blocks = join_lines(text[:start].splitlines()) + rows + join_lines(text[end:].splitlines())
     return Layout(blocks, reader.problems, reader.tables, reader.notes)
 
 
-def _first_table_line(lines: list[str], edition: Edition) -> int | None:
-    first = clean(edition.active_rows[0][1].label), clean(edition.app_rows[0].label)
-    for i, line in enumerate(lines):
-        form = clean(line)
-        if any(form.startswith(f) for f in first) or form.startswith(clean(ACTIVE_ROW_HEADER)):
-            return i
-    return None
+def _area_offset(text: str, start: int, at: int) -> int:
+    """Where offset `at` of the text falls in the area (its page-number lines dropped)."""
+    before = text[start:at].splitlines(keepends=True)
+    return sum(len(line) for line in before if not _PAGE_NUMBER.match(line.rstrip("\n")))
 
 
 def _line_offsets(lines: list[str]) -> list[int]:
@@ -501,6 +502,11 @@ class _TableReader:
         """Find the labels, then each row's run; `chunked(found, lo, hi)` is a second way to read
         the runs when they cannot be placed one run per row."""
         found, order = find_labels(self.tokens, slots, lo, hi)
+        if order and chunked is not None:
+            anywhere = [s for s in slots if any(self.tokens.labels.find(f, lo, hi) >= 0 for f in s.forms)]
+            words = chunked(anywhere, lo, hi) if len(anywhere) == len(slots) else None
+            if words:
+                return anywhere, words
         if order:
             self.problems += [(table, p) for p in order]
             return None

@@ -13,7 +13,7 @@ from pathlib import Path
 WORD_SUFFIXES = {".doc", ".wps", ".odt", ".rtf", ".wpt", ".dot", ".fodt"}
 SHEET_SUFFIXES = {".xls", ".et", ".ods", ".xlt", ".ett", ".fods"}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_SHEET_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
+_SHEET_STREAM = "Workbook".encode("utf-16-le")  # the stream of an Excel 97–2003 file
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 ODF_MIMETYPES = {
     b"application/vnd.oasis.opendocument.text": "docx",
@@ -27,7 +27,9 @@ def target_format(path: Path, data: bytes) -> str | None:
     if data.startswith(_OLE):
         if _ENCRYPTED in data[:1 << 20]:
             return None  # a password-protected .docx/.xlsx, not an old format
-        if suffix in SHEET_SUFFIXES or any(s in data[:1 << 20] for s in _SHEET_STREAMS):
+        if suffix in WORD_SUFFIXES:
+            return "docx"
+        if suffix in SHEET_SUFFIXES or _SHEET_STREAM in data[:1 << 20]:
             return "xlsx"
         return "docx"
     if data.lstrip()[:5] == b"{\\rtf":
