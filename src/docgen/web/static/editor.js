@@ -7,7 +7,15 @@
   if (!form) return;
   htmx.config.defaultSettleDelay = 0; // findings are shown as soon as they arrive
   const saved = document.querySelector('[data-role="saved"]');
-  let pending = false;
+  // Changes made, and the number of changes the last answered save carried: the page is
+  // "saved" only when every change has been answered.
+  let changes = 0, sending = 0, answered = 0;
+  function pending() { return changes > answered; }
+  function changed(composing) {
+    changes += 1;
+    if (saved) saved.textContent = composing ? "正在输入…" : "正在保存…";
+  }
+  form.addEventListener("htmx:beforeRequest", function (e) { if (e.target === form) sending = changes; });
 
   // -- results of a save -------------------------------------------------------------------
   document.body.addEventListener("docgen:checked", function (e) {
@@ -22,13 +30,12 @@
       const el = form.querySelector('[data-total="' + CSS.escape(path) + '"]');
       if (el && el.textContent !== value) el.textContent = value;
     });
-    pending = false;
-    if (saved) saved.textContent = "第 " + d.revision + " 版 · " + d.saved + " 已保存";
+    answered = Math.max(answered, sending);
+    if (saved) saved.textContent = pending() ? "正在保存…" : "第 " + d.revision + " 版 · " + d.saved + " 已保存";
     form.setAttribute("data-revision", String(d.revision));
   });
   form.addEventListener("input", function (e) {
-    pending = true;
-    if (saved) saved.textContent = e.isComposing ? "正在输入…" : "正在保存…";
+    changed(e.isComposing);
     countOverview();
   });
   document.body.addEventListener("htmx:responseError", function (e) {
@@ -40,7 +47,7 @@
   });
   // Leaving the page with a change not yet sent: send it now.
   window.addEventListener("pagehide", function () {
-    if (pending && navigator.sendBeacon) navigator.sendBeacon(form.getAttribute("hx-post"), new FormData(form));
+    if (pending() && navigator.sendBeacon) navigator.sendBeacon(form.getAttribute("hx-post"), new FormData(form));
   });
 
   // A finding leads to its first cell (click or Enter on it).
@@ -110,7 +117,7 @@
       const targets = all.filter(function (x) { return x.row === rowNumber && x.col >= c0; }).sort(function (a, b) { return a.col - b.col; });
       values.forEach(function (value, j) { if (targets[j]) targets[j].el.value = value.trim(); });
     });
-    pending = true;
+    changed();
     htmx.trigger(form, "docgen:save");
   });
 
@@ -127,7 +134,7 @@
     });
     countOverview();
   }
-  function changed() { pending = true; renumber(); htmx.trigger(form, "docgen:save"); }
+  function reordered() { changed(); renumber(); htmx.trigger(form, "docgen:save"); }
   list.addEventListener("click", function (e) {
     const button = e.target.closest("button[data-move]");
     if (!button) return;
@@ -139,7 +146,7 @@
       if (!window.confirm("删除这一节？（可在修改记录中恢复）")) return;
       li.remove();
     } else return;
-    changed();
+    reordered();
   });
   form.querySelector('[data-action="add-section"]').addEventListener("click", function () {
     const li = document.createElement("li");
