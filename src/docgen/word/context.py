@@ -89,19 +89,14 @@ def _protect(value: Any) -> Any:
     return value
 
 
-TITLE_CHARS = 20  # 2号 (22 pt) characters on one 156 mm line
-
-
 def title_text(report: Report) -> str:
-    """The title; a default title too long for one line breaks after the agency's name.
+    """The title, given or default, broken into balanced lines at meaningful points (titles.py).
 
-    docxtpl turns the line feed into a line break (w:br) inside the title paragraph.
+    docxtpl turns each line feed into a line break (w:br) inside the title paragraph.
     """
-    title = clean_text(report.display_title)
-    agency = clean_text(report.agency)
-    if report.title or len(title) <= TITLE_CHARS or not title.startswith(agency):
-        return title
-    return f"{agency}\n{title[len(agency):]}"
+    from .titles import title_lines
+
+    return "\n".join(title_lines(clean_text(report.display_title), clean_text(report.agency)))
 
 
 def _table2(report: Report, spec: Edition) -> dict[str, dict[str, str]]:

@@ -55,6 +55,13 @@ TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 8845 = 156 mm
 BODY_FACE, TITLE_FACE, HEADING_FACE, SUBHEADING_FACE, PAGE_FACE = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
 BODY_PT, TITLE_PT, TABLE_PT, PAGE_PT = 16, 22, 12, 14  # 3号, 2号, 小四, 4号
 LINE_TWIPS = 578  # fixed 28.9 pt: 22 lines on the 225 mm text block
+LINES, CHARS = 22, 28  # GB/T 9704: 22 lines of 28 characters on the text block
+# 28 characters of 3号 (16 pt) need 448 pt, the line has 442.2 pt: 3号 text is condensed by this
+# much (w:spacing, twips) so that a full line holds 28 characters, punctuation included (not
+# compressed). The document grid is a line grid (w:docGrid type "lines", pitch 28.9 pt): with a
+# character grid ("linesAndChars", pitch 15.8 pt) LibreOffice gives every 16 pt character two
+# cells and sets 14 characters a line.
+GRID_TRACKING = (TEXT_WIDTH - BODY_PT * 20 * CHARS) // CHARS
 TITLE_LINE_TWIPS = 720  # 36 pt for the 2号 title lines
 TABLE_LINE_TWIPS = 360  # fixed 18 pt lines in tables
 CELL_MARGIN, CELL_MARGIN_TB = 45, 30  # twips inside table cells: 0.8 mm left and right, 1.5 pt above and below
@@ -280,14 +287,18 @@ def _para_style(doc, name: str, face: str, pt: float, based_on: str | None = BOD
     """A paragraph style: face (Latin and East Asian), size, alignment, spacing and indents.
 
     fmt: align, line (twips), rule ("exact" or "auto"), before/after (twips), first/right
-    (indents in characters), keep (with next), outline (level).
+    (indents in characters), keep (with next), outline (level), grid (False: off the
+    character grid, for text in another size than the 3号 body).
     """
     style = _style(doc, name, based_on)
     set_faces(style.element.get_or_add_rPr(), face)
     style.font.size = Pt(pt)
+    tracking = GRID_TRACKING if fmt.get("grid", True) and pt == BODY_PT else 0
+    _replace(style.element.get_or_add_rPr(), "w:spacing", val=tracking)
     style.font.bold = False
     style.paragraph_format.alignment = fmt.get("align", WD_ALIGN_PARAGRAPH.JUSTIFY)
     ppr = style.element.get_or_add_pPr()
+    _replace(ppr, "w:snapToGrid", val=1 if fmt.get("grid", True) else 0)
     spacing = {"before": fmt.get("before", 0), "after": fmt.get("after", 0)}
     _replace(ppr, "w:spacing", **spacing, line=fmt.get("line", LINE_TWIPS), lineRule=fmt.get("rule", "exact"))
     _indent_chars(ppr, fmt.get("first", 0), fmt.get("right", 0), pt)
@@ -302,14 +313,14 @@ def define_styles(doc) -> None:
     """Normal, title, two heading levels, table text, sign-off and footer, all with East Asian faces."""
     _defaults(doc)
     _para_style(doc, BODY, BODY_FACE, BODY_PT, based_on=None, first=2)
-    _para_style(doc, TITLE, TITLE_FACE, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TITLE_LINE_TWIPS, after=LINE_TWIPS)
+    _para_style(doc, TITLE, TITLE_FACE, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TITLE_LINE_TWIPS, after=LINE_TWIPS, grid=False)
     _para_style(doc, HEADING, HEADING_FACE, BODY_PT, first=2, keep=True, outline=0)
     _para_style(doc, SUBHEADING, SUBHEADING_FACE, BODY_PT, first=2, keep=True, outline=1)
-    _para_style(doc, TABLE_TEXT, BODY_FACE, TABLE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=TABLE_LINE_TWIPS)
-    _para_style(doc, TABLE_NUMBER, BODY_FACE, TABLE_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE_LINE_TWIPS)
-    _para_style(doc, TABLE_HEAD, HEADING_FACE, TABLE_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE_LINE_TWIPS)
-    _para_style(doc, SIGNOFF, BODY_FACE, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right=4)
-    _para_style(doc, FOOTER, PAGE_FACE, PAGE_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, line=240, rule="auto")
+    _para_style(doc, TABLE_TEXT, BODY_FACE, TABLE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=TABLE_LINE_TWIPS, grid=False)
+    _para_style(doc, TABLE_NUMBER, BODY_FACE, TABLE_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE_LINE_TWIPS, grid=False)
+    _para_style(doc, TABLE_HEAD, HEADING_FACE, TABLE_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE_LINE_TWIPS, grid=False)
+    _para_style(doc, SIGNOFF, BODY_FACE, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right=2)
+    _para_style(doc, FOOTER, PAGE_FACE, PAGE_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, line=240, rule="auto", grid=False)
     _table_style(doc)
     _strip_theme_fonts(doc.styles.element)
 
@@ -343,6 +354,12 @@ def setup_page(doc) -> None:
     section.header_distance, section.footer_distance = Twips(HEADER_DISTANCE), Twips(FOOTER_DISTANCE)
     section.gutter = Twips(0)
     doc.settings.odd_and_even_pages_header_footer = True
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = _el("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(LINE_TWIPS))
     _page_number(section.footer.paragraphs[0], odd=True)
     _page_number(section.even_page_footer.paragraphs[0], odd=False)
 
@@ -506,9 +523,10 @@ def _heading(doc, text: str, after_table: bool) -> None:
 
 
 def _signoff(doc) -> None:
-    """Agency and date, right-aligned four characters in (GB/T 9704), two blank lines above."""
+    """Agency and date one blank line below the text (GB/T 9704 §7.3.5, no seal); their right
+    indents depend on their lengths and are set per report (word.finish)."""
     agency = add_paragraph(doc, placeholder("agency"), SIGNOFF)
-    agency.paragraph_format.space_before = Twips(2 * LINE_TWIPS)
+    agency.paragraph_format.space_before = Twips(LINE_TWIPS)
     add_paragraph(doc, "{%p if date %}")
     add_paragraph(doc, placeholder("date"), SIGNOFF)
     add_paragraph(doc, "{%p endif %}")
@@ -528,7 +546,7 @@ def _settings(doc) -> None:
         lang.set(qn("w:eastAsia"), "zh-CN")
     control = settings.find(qn("w:characterSpacingControl"))
     if control is not None:
-        control.set(qn("w:val"), "compressPunctuation")
+        control.set(qn("w:val"), "doNotCompress")  # punctuation takes a full character (GB/T 9704 grid)
 
 
 def _properties(doc, edition: Edition) -> None:
