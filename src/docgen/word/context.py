@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from ..editions import Edition
 from ..editions.common import SECTION_LABELS
 from ..editions.types import RESULTS_LABEL, TABLE_2, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL
-from ..report.model import Report, format_value, paragraphs
+from ..report.model import Report, display_value, paragraphs
 
 TOTAL_KEY = "total"  # t3.total: （七）总计
 _CONTROL_SPACE = "\t\n\r\x0b\x0c\x85"
@@ -101,7 +101,7 @@ def title_text(report: Report) -> str:
 
 def _table2(report: Report, spec: Edition) -> dict[str, dict[str, str]]:
     return {
-        row.id: {f.id: format_value(report.active_value(row.id, f.id)) for f in block.fields}
+        row.id: {f.id: display_value(report.active_value(row.id, f.id)) for f in block.fields}
         for block, row in spec.active_rows
     }
 
