@@ -8,6 +8,9 @@
   character; a date longer than that is set two characters in and the agency moves left by as
   much. The last paragraph of the text is kept on the page of the 落款.
 
+- A figure wider than its table cell (a 6-digit count in one of table 四's fifteen columns) is
+  set narrower (character scale, w:w) so that it stays on one line.
+
 ``finish_body`` works on the body element of word/document.xml after docxtpl rendered it; only
 paragraphs directly in the body are touched (never table cells), and only those in the body
 style (headings) or the 落款 style (sign-off), so a custom template keeps control of the rest.
@@ -36,6 +39,8 @@ _RUN_IN_END = "。：:"
 
 def finish_body(body) -> None:
     """Apply the finishing steps to a rendered document body element (in place)."""
+    for table in body.iter(qn("w:tbl")):
+        _fit_figures(table)
     paragraphs = [child for child in body if child.tag == _W_P]
     signoff = []
     for p in paragraphs:
@@ -85,6 +90,48 @@ def signoff_indents(agency: str, date: str) -> tuple[float, float]:
 
 
 # -- steps -------------------------------------------------------------------------------------
+NUMBER_STYLES = {"表格数字": 12.0, "表三数字": 10.5}  # style id -> size (pt) of the official template's figure cells
+_FIGURE = re.compile(r"^[-−]?[\d,.]+(?:万?元)?$")
+
+
+def _fit_figures(table) -> None:
+    """Scale down a figure that would not fit its cell on one line."""
+    tblpr = table.find(qn("w:tblPr"))
+    margin = 0
+    if tblpr is not None and tblpr.find(qn("w:tblCellMar")) is not None:
+        mar = tblpr.find(qn("w:tblCellMar"))
+        margin = sum(int(e.get(qn("w:w"), 0)) for e in mar if e.tag in (qn("w:left"), qn("w:right")))
+    for tc in table.iter(qn("w:tc")):
+        width = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+        if width is None or not width.get(qn("w:w"), "").isdigit():
+            continue
+        room = (int(width.get(qn("w:w"))) - margin) / 20 - 1  # points, a point to spare
+        for p in tc.iter(_W_P):
+            size = NUMBER_STYLES.get(_style_of(p))
+            text = _text(p).strip()
+            if size is None or not _FIGURE.match(text):
+                continue
+            needed = text_width(text) * size
+            if needed > room > 0:
+                scale = max(50, int(100 * room / needed))
+                for run in p.iter(_W_R):
+                    _set_scale(run, scale)
+
+
+def _set_scale(run, percent: int) -> None:
+    rpr = run.find(_W_RPR)
+    if rpr is None:
+        rpr = run.makeelement(_W_RPR, {})
+        run.insert(0, rpr)
+    for old in rpr.findall(qn("w:w")):
+        rpr.remove(old)
+    scale = rpr.makeelement(qn("w:w"), {qn("w:val"): str(percent)})
+    before = {qn(f"w:{t}") for t in ("sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath", "kern", "position")}
+    anchor = next((c for c in rpr if c.tag in before), None)
+    if anchor is not None:
+        anchor.addprevious(scale)
+    else:
+        rpr.append(scale)
 def _style_of(p) -> str:
     ppr = p.find(_W_PPR)
     style = ppr.find(qn("w:pStyle")) if ppr is not None else None

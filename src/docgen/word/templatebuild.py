@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,12 +58,17 @@ TITLE_LINE_TWIPS = 720  # 36 pt for the 2号 title lines
 TABLE_LINE_TWIPS = 360  # fixed 18 pt lines in tables
 CELL_MARGIN, CELL_MARGIN_TB = 45, 30  # twips inside table cells: 0.8 mm left and right, 1.5 pt above and below
 ROW_HEIGHT = 454  # minimum table row height, 8 mm
-# table 三: two characters a line for 三、本年度办理结果 and the data columns, five for （三）不予公开
-TABLE3_RESULTS_WIDTH, TABLE3_GROUP_WIDTH, TABLE3_DATA_WIDTH = 580, 1350, 580
+# Table 三 is set in 五号 (10.5 pt) on 13 pt lines so that it fits one page: a data column holds
+# 自然人 or a 6-digit count on one line, a group column （三）/不予公开 on two, and the row-label
+# column 13 characters (every row label but the longest four on one line).
+TABLE3_PT, TABLE3_LINE_TWIPS, TABLE3_ROW_HEIGHT = 10.5, 260, 340
+TABLE3_MARGIN = 20  # twips left and right inside table-三 cells, none above and below
+TABLE3_RESULTS_WIDTH, TABLE3_GROUP_WIDTH, TABLE3_DATA_WIDTH = 300, 880, 680
 
 # paragraph styles (built-in names keep Word's navigation pane and outline working)
 TITLE, HEADING, SUBHEADING, BODY, FOOTER = "Title", "Heading 1", "Heading 2", "Normal", "Footer"
 TABLE_TEXT, TABLE_NUMBER, TABLE_HEAD, SIGNOFF = "表格文字", "表格数字", "表格标题", "落款"
+TABLE3_TEXT, TABLE3_NUMBER, TABLE3_HEAD = "表三文字", "表三数字", "表三标题"
 CREATED = dt.datetime(2021, 9, 26)  # 国办公开办函〔2021〕30号; fixed so the output is deterministic
 
 
@@ -87,6 +93,8 @@ class TableLayout:
     cells: tuple[Cell, ...]
     header_rows: int = 0
     keep_with_next: frozenset[int] = frozenset()  # rows kept on the page of the row below
+    row_height: int = ROW_HEIGHT  # minimum, twips
+    margins: tuple[int, int] = (CELL_MARGIN, CELL_MARGIN_TB)  # inside cells: left/right, top/bottom
 
     @property
     def rows(self) -> int:
@@ -102,14 +110,39 @@ def placeholder(expr: str) -> str:
 def table_layout(edition: Edition, table: str) -> TableLayout:
     """One official table drawn from its grid (docgen.editions.grid): labels, placeholders, spans."""
     g = grid(edition, table)
+    if table == TABLE_3:
+        cells = tuple(
+            Cell(c.row, c.col, _table3_text(edition, c), _cell_style(c, TABLE3_TEXT, TABLE3_NUMBER, TABLE3_HEAD), c.rowspan, c.colspan)
+            for c in g.cells
+        )
+        kept = frozenset(range(g.rows - 1))  # the whole table on one page (it fits)
+        return TableLayout(_WIDTHS[table](g), cells, g.header_rows, kept, TABLE3_ROW_HEIGHT, (TABLE3_MARGIN, 0))
     cells = tuple(Cell(c.row, c.col, _cell_text(edition, c), _cell_style(c), c.rowspan, c.colspan) for c in g.cells)
-    return TableLayout(_WIDTHS[table](g), cells, header_rows=g.header_rows, keep_with_next=_kept_rows(g))
+    margins = (TABLE3_MARGIN, CELL_MARGIN_TB) if table == TABLE_4 else (CELL_MARGIN, CELL_MARGIN_TB)  # 15 narrow columns
+    return TableLayout(_WIDTHS[table](g), cells, header_rows=g.header_rows, keep_with_next=_kept_rows(g), margins=margins)
 
 
-def _cell_style(cell: GridCell) -> str:
+def _cell_style(cell: GridCell, text: str = TABLE_TEXT, number: str = TABLE_NUMBER, head: str = TABLE_HEAD) -> str:
     if cell.kind != LABEL:
-        return TABLE_NUMBER
-    return TABLE_HEAD if cell.header else TABLE_TEXT
+        return number
+    return head if cell.header else text
+
+
+_GROUP_LABEL = re.compile(r"^([（(][一二三四五六七八九十]+[）)])(.+)$")
+
+
+def _table3_text(edition: Edition, cell: GridCell) -> str:
+    """Table-三 labels broken where a narrow column would cut a word: a group label after its
+    number (（三）/不予公开), a 法人或其他组织 column header every two characters (社会/公益/组织)."""
+    text = _cell_text(edition, cell)
+    if cell.kind != LABEL:
+        return text
+    group = _GROUP_LABEL.match(text)
+    if group and cell.colspan == 1 and cell.col == 1:
+        return group.group(1) + "\n" + group.group(2)
+    if cell.header and cell.rowspan == 1 and cell.colspan == 1 and cell.col >= TABLE3_LABEL_COLUMNS and len(text) > 3:
+        return "\n".join(text[i : i + 2] for i in range(0, len(text), 2))
+    return text
 
 
 def _cell_text(edition: Edition, cell: GridCell) -> str:
@@ -247,6 +280,9 @@ def define_styles(doc) -> None:
     _para_style(doc, TABLE_TEXT, BODY_FACE, TABLE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=TABLE_LINE_TWIPS, grid=False)
     _para_style(doc, TABLE_NUMBER, BODY_FACE, TABLE_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE_LINE_TWIPS, grid=False)
     _para_style(doc, TABLE_HEAD, HEADING_FACE, TABLE_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE_LINE_TWIPS, grid=False)
+    _para_style(doc, TABLE3_TEXT, BODY_FACE, TABLE3_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.LEFT, line=TABLE3_LINE_TWIPS, grid=False)
+    _para_style(doc, TABLE3_NUMBER, BODY_FACE, TABLE3_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE3_LINE_TWIPS, grid=False)
+    _para_style(doc, TABLE3_HEAD, HEADING_FACE, TABLE3_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE3_LINE_TWIPS, grid=False)
     _para_style(doc, SIGNOFF, BODY_FACE, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right=2)
     _para_style(doc, FOOTER, PAGE_FACE, PAGE_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, line=240, rule="auto", grid=False)
     _table_style(doc)
@@ -331,7 +367,7 @@ def add_table(doc, layout: TableLayout):
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    _table_properties(table, layout.widths)
+    _table_properties(table, layout.widths, layout.margins)
     for i, width in enumerate(layout.widths):
         table.columns[i].width = Twips(width)
     for cell in layout.cells:
@@ -349,21 +385,22 @@ def add_table(doc, layout: TableLayout):
                     p.get_or_add_pPr().append(_el("w:keepNext"))
         trpr = row._tr.get_or_add_trPr()
         trpr.append(_el("w:cantSplit"))
-        trpr.append(_el("w:trHeight", val=ROW_HEIGHT, hRule="atLeast"))
+        trpr.append(_el("w:trHeight", val=layout.row_height, hRule="atLeast"))
         if i < layout.header_rows:
             trpr.append(_el("w:tblHeader"))
     return table
 
 
-def _table_properties(table, widths: tuple[int, ...]) -> None:
+def _table_properties(table, widths: tuple[int, ...], margins: tuple[int, int]) -> None:
     tblpr = table._tbl.tblPr
     _replace(tblpr, "w:tblW", w=sum(widths), type="dxa")
     borders = _replace(tblpr, "w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         borders.append(_el(f"w:{side}", val="single", sz=4, space=0, color="000000"))
-    margins = _replace(tblpr, "w:tblCellMar")
-    for side, value in (("top", CELL_MARGIN_TB), ("left", CELL_MARGIN), ("bottom", CELL_MARGIN_TB), ("right", CELL_MARGIN)):
-        margins.append(_el(f"w:{side}", w=value, type="dxa"))
+    cell_margins = _replace(tblpr, "w:tblCellMar")
+    side_margin, top_margin = margins
+    for side, value in (("top", top_margin), ("left", side_margin), ("bottom", top_margin), ("right", side_margin)):
+        cell_margins.append(_el(f"w:{side}", w=value, type="dxa"))
     for old in tblpr.findall(qn("w:tblLook")):
         tblpr.remove(old)
 
