@@ -107,7 +107,7 @@ def spanned_cells(table) -> list[Spanned]:
             span = 1
             while r + span < len(grid) and c in grid[r + span] and grid[r + span][c].vMerge == "continue":
                 span += 1
-            out.append(Spanned(_Cell(tc, table).text, r, c, span, tc.grid_span))
+            out.append(Spanned(_Cell(tc, table).text.replace("\n", ""), r, c, span, tc.grid_span))  # a label broken in a narrow cell reads whole
     return out
 
 
@@ -344,7 +344,7 @@ def test_number_cells_centred_headers_bold_face(rendered, edition_id):
         for cell in spanned_cells(table):
             style = _cell_style(table, cell)
             if cell.text.lstrip("-").replace(".", "").replace("元", "").isdigit():
-                assert style == templatebuild.TABLE_NUMBER, cell
+                assert style in (templatebuild.TABLE_NUMBER, templatebuild.TABLE3_NUMBER), cell
     head = doc.styles[templatebuild.TABLE_HEAD]
     assert _east_asia(head) == templatebuild.HEADING_FACE
     assert doc.styles[templatebuild.TABLE_NUMBER].paragraph_format.alignment == 1  # centre
