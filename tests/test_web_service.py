@@ -43,7 +43,7 @@ def test_new_report_is_inits_skeleton(service, cli, tmp_path):
     assert cli("init", "-o", target, "--agency", "测试镇人民政府", "--year", "2025").code == 0
     stored = service.stored(report_id)
     assert stored.content == target.read_text(encoding="utf-8")
-    assert (stored.year, stored.edition, stored.status) == (2025, 2021, "通过")
+    assert (stored.year, stored.edition) == (2025, 2021) and stored.status.startswith("通过")  # warnings: text still to write
     assert service.new("旧年度镇", "2020", AUTHOR) and service.store.list()[-1].edition == 2019
 
 
@@ -77,7 +77,7 @@ def test_save_stores_a_revision_and_checks_like_the_cli(service, cli, tmp_path):
     # fixed: the finding clears
     form["applications.granted.0"] = "5"
     fixed = service.save(report_id, form, AUTHOR)
-    assert fixed.revision == 3 and fixed.status == "通过" and not [m for m in fixed.messages if m[1] == "error"]
+    assert fixed.revision == 3 and fixed.status.startswith("通过") and not [m for m in fixed.messages if m[1] == "error"]
     history = service.store.revisions(report_id)
     assert [r.number for r in history] == [3, 2, 1]
     assert "一、本年新收政府信息公开申请数量 · 自然人：0 → 5" in history[1].summary
@@ -178,7 +178,7 @@ XXE = (
     "name, data, fragment",
     [
         ("bomb.docx", _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<w>" + b"0" * (20 * 1024 * 1024) + b"</w>"}), "压缩炸弹"),
-        ("renamed.docx", b"%PDF-1.7\n" + b"0" * 100, "是 PDF 文件"),
+        ("renamed.docx", b"%PDF-1.7\n" + b"0" * 100, "PDF 文件"),
         ("xxe.docx", _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": XXE}), "无法作为年度报告导入"),
         ("empty.txt", b"", "无法作为年度报告导入"),
     ],

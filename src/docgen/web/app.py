@@ -83,7 +83,7 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlett
         form = await checked_form(request, files=True)
         upload = form.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
-            raise WebError("请选择要导入的报告文件（Word、网页、文本或本工具生成的工作簿）")
+            raise WebError("请选择要导入的报告文件（PDF、Word、工作簿、网页或文本）")
         data = await upload.read(MAX_IMPORT_BYTES + 1)
         report_id, notes = await run_in_threadpool(service.import_upload, upload.filename, data, author(request))
         return page(request, "imported.html", {"report_id": report_id, "name": upload.filename, "notes": notes})
