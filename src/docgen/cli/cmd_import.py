@@ -26,12 +26,11 @@ def import_command(
     """
     from ..rules.checks import ERROR
     from ..errors import DocgenError, Problem
-    from ..fsutil import write_text
+    from ..fsutil import refuse_own_input, write_text
     from ..importers import KINDS, import_file, input_file_text
 
     target = output or source.with_suffix(".yaml")
-    if target.exists() and target.resolve() == source.resolve():
-        raise DocgenError(f"输出文件“{target}”就是要导入的文件，请用 -o 指定其他文件名")
+    refuse_own_input(target, source, "导入")
     if target.exists() and not force:
         raise DocgenError(f"“{target}”已存在；如需覆盖请加 --force")
     imported = import_file(source)

@@ -17,6 +17,7 @@ from ..editions.common import SECTION_LABELS
 from ..editions.types import TABLE_2, TABLE_3, TABLE_4
 from ..errors import InputError, Problem
 from ..report.model import Overview, Report, Section
+from ..report.names import clean_name, name_key
 from .cells import Block, Row
 from .chinese import glossed, strip_glosses, t2s, to_simplified
 from .structure import Narrative, read_narrative
@@ -68,18 +69,9 @@ def import_file(path: Path | str, shown: str | None = None) -> Imported:
 
 
 def _read_bytes(path: Path, shown: str) -> bytes:
-    try:
-        if path.is_dir():
-            raise _unusable(shown, "是一个文件夹，不是报告文件")
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise _unusable(shown, f"文件过大（超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB）")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise _unusable(shown, "文件不存在") from None
-    except PermissionError:
-        raise _unusable(shown, "没有读取权限") from None
-    except OSError as exc:
-        raise _unusable(shown, f"无法读取（{exc.strerror or exc}）") from None
+    from ..textio import read_regular
+
+    return read_regular(path, MAX_IMPORT_BYTES, lambda what: _unusable(shown, what), "报告文件")
 
 
 def _from_zip(path: Path, shown: str) -> Imported:
@@ -159,8 +151,8 @@ def from_blocks(blocks: list[Block], shown: str, kind: str) -> Imported:
     if narrative.year is None:
         raise _unusable(shown, "无法确定报告年度：没有找到报告标题，正文中也没有“20XX年”")
     notes += _missing(figures, edition) + _narrative_notes(narrative)
-    agency = narrative.agency
-    if not agency:
+    agency = clean_name(narrative.agency)
+    if not name_key(agency):
         agency = PLACEHOLDER_AGENCY
         notes.append(("报告机关", "未能从标题或正文中识别报告机关，已填写占位文字，请修改"))
     report = _report(edition.id, agency, narrative, figures)

@@ -7,7 +7,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..editions import Edition
 from ..editions.types import RESULTS_LABEL, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL, AppGroup
 from .keys import WalkerBase, _elsewhere, _other_edition_group
-from .model import APPLICANT_COUNT, REVIEW_COUNT
+from .model import APPLICANT_COUNT, REVIEW_COUNT, count_problem
 from .nodes import _INT, Key, _describe, _is_null, _join
 
 
@@ -92,6 +92,10 @@ class CountWalker(WalkerBase):
             return None
         text = str(node.value).strip()
         if node.tag.endswith(":int") and _INT.match(text):
+            bounds = count_problem(text)
+            if bounds:
+                self.error(node, where, f"应为{expected}，{bounds}：“{text[:20]}…”")
+                return None
             value = int(text)
             if value < 0 and not negative:
                 self.error(node, where, f"应为{expected}，实际为“{text}”（负数）")

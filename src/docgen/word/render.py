@@ -108,17 +108,23 @@ def official_template(edition_id: int) -> bytes:
         raise TemplateError(f"找不到{edition_id}版格式的 Word 模板（{path}），安装可能不完整") from None
 
 
+MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
+
+
 def read_template(path: Path) -> bytes:
-    """A custom template's bytes; TemplateError when it cannot be read."""
+    """A custom template's bytes; TemplateError when it cannot be read (or is not a regular file)."""
+    from ..textio import read_regular
+
     path = Path(path)
-    if path.is_dir():
-        raise TemplateError(f"模板“{path}”是一个文件夹，应为 Word 文档（.docx）")
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise TemplateError(f"找不到模板文件“{path}”") from None
-    except OSError as exc:
-        raise TemplateError(f"无法读取模板文件“{path}”：{exc.strerror or exc}") from None
+
+    def fail(what: str) -> TemplateError:
+        if what == "文件不存在":
+            return TemplateError(f"找不到模板文件“{path}”")
+        if what.startswith("是一个文件夹"):
+            return TemplateError(f"模板“{path}”是一个文件夹，应为 Word 文档（.docx）")
+        return TemplateError(f"无法读取模板文件“{path}”：{what}")
+
+    return read_regular(path, MAX_TEMPLATE_BYTES, fail, "模板")
 
 
 _RENDERERS: dict[tuple[str, str], Renderer] = {}
