@@ -100,19 +100,15 @@ def _from_zip(path: Path, shown: str) -> Imported:
 
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_MEMBERS = 5_000
-MAX_RATIO = 200  # a real .docx/.xlsx part compresses 5–20×; a zip bomb thousands of times
 
 
 def _refuse_bomb(infos: list[zipfile.ZipInfo], shown: str) -> None:
     """Size limits checked from the archive's directory, before anything is unpacked."""
-    unpacked = sum(info.file_size for info in infos)
-    if len(infos) > MAX_MEMBERS:
-        raise _unusable(shown, f"压缩包内文件过多（{len(infos)} 个），不像是正常的 Word 或工作簿文件")
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _unusable(shown, f"解压后过大（{unpacked // 1024 // 1024} MB，上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB），拒绝读取")
-    for info in infos:
-        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise _unusable(shown, f"压缩比异常（{info.filename} 解压后放大 {info.file_size // max(info.compress_size, 1)} 倍），可能是压缩炸弹，拒绝读取")
+    from ..zipguard import bomb_problem
+
+    problem = bomb_problem(infos, MAX_UNPACKED_BYTES, MAX_MEMBERS)
+    if problem:
+        raise _unusable(shown, problem)
 
 
 def _unusable(shown: str, what: str) -> InputError:

@@ -27,7 +27,7 @@ from ..fsutil import atomic_path
 from ..report.model import Report
 from ..zipwrite import ZIP_EPOCH
 from .context import build_context
-from .templating import TemplateEnvironment, _failing_line, open_template, sources_of, syntax_problem, tag_text, unclosed_tags
+from .templating import TemplateEnvironment, _failing_line, inspect_template, syntax_problem, tag_text
 
 TEMPLATE_NAME = "report.docx"
 
@@ -43,16 +43,14 @@ class Renderer:
         self.data = data
         self.name = name
         self.env = TemplateEnvironment()
-        tpl = open_template(data, name)
-        body = tpl.patch_xml(tpl.get_xml())
-        self.sources = sources_of(tpl, body)
-        problems = unclosed_tags(tpl.docx, name)
-        if problems:
-            raise TemplateError("\n".join(problems))
+        inspected = inspect_template(data, name)  # the same validation as `template check`
+        if inspected.problems:
+            raise TemplateError("\n".join(inspected.problems))
+        self.sources = inspected.sources
         for part, source in self.sources:
             self._compile(part, source)
         self.env.frozen = True
-        self.package = PreparedPackage(tpl, self.env, body)
+        self.package = PreparedPackage(inspected.tpl, self.env, inspected.body)
 
     def _compile(self, part: str, source: str) -> None:
         try:
@@ -62,19 +60,33 @@ class Renderer:
 
     def render(self, context: dict[str, Any], created: dt.datetime | None = None) -> bytes:
         """Render a context (see build_context) and return the .docx bytes."""
+        self.env.budget.reset()
         try:
             return self.package.render(context, created)
         except jinja2.TemplateError as exc:
-            raise TemplateError(self._render_problem(exc)) from None
+            raise TemplateError(self._render_problem(exc, exc.message)) from None
+        except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError, MemoryError) as exc:
+            # raised by an expression of the template ({{ agency + 1 }}, a division by zero …)
+            if _failing_line(exc, self.env)[1]:
+                raise TemplateError(self._render_problem(exc, _RUNTIME.get(type(exc), str(exc)))) from None
+            raise
 
-    def _render_problem(self, exc: jinja2.TemplateError) -> str:
+    def _render_problem(self, exc: BaseException, message: str | None) -> str:
         lineno, source = _failing_line(exc, self.env)
         tag = tag_text(source, lineno) if source else ""
         where = f"（{tag}）" if tag else ""
         return (
-            f"模板“{self.name}”无法生成报告{where}：{exc.message or type(exc).__name__}"
+            f"模板“{self.name}”无法生成报告{where}：{message or type(exc).__name__}"
             "；可用 docgen template check 检查模板"
         )
+
+
+_RUNTIME = {
+    RecursionError: "嵌套或递归过深",
+    MemoryError: "内存不足（模板生成的内容过大）",
+    ZeroDivisionError: "除数为零",
+    OverflowError: "数值过大",
+}
 
 
 
