@@ -127,7 +127,8 @@ def stale_pid(name: str) -> int | None:
 
 def sweep_stale(folder: Path) -> list[Path]:
     """Remove the temporary files that docgen processes no longer running left in `folder`."""
-    removed = []
+    removed: list[Path] = []
+    folder = folder if isinstance(folder, Path) else Path(folder)
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -142,7 +143,7 @@ def sweep_stale(folder: Path) -> list[Path]:
             os.unlink(entry.path)
         except OSError:
             continue  # one file that cannot be checked or removed does not stop the sweep
-        removed.append(Path(folder) / entry.name)
+        removed.append(folder / entry.name)
     return removed
 
 

@@ -23,7 +23,8 @@ from .chinese import glossed, strip_glosses, t2s, to_simplified
 from .structure import Narrative, read_narrative
 from .tables import Figures, detect_edition, read_figures
 
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
+MAX_IMPORT_BYTES = 20 * 1024 * 1024  # a Word report with scanned seals is a few MB
+MAX_TEXT_BYTES = 8 * 1024 * 1024  # a text or HTML page of a report: well under 1 MB
 PLACEHOLDER_AGENCY = "请填写报告机关名称"
 KINDS = {"text": "文本", "html": "网页", "docx": "Word 文档", "xlsx": "工作簿"}
 
@@ -53,6 +54,8 @@ def import_file(path: Path | str, shown: str | None = None) -> Imported:
     data = _read_bytes(path, shown)
     if data.startswith(b"PK\x03\x04"):
         return _from_zip(path, shown)
+    if data.startswith(b"\xd0\xcf\x11\xe0") and "EncryptedPackage".encode("utf-16-le") in data:
+        raise _unusable(shown, "文件设置了打开密码（已加密），请先在 Word、WPS 或 Excel 中取消密码并另存，再导入")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _unusable(shown, "是旧版 Word/Excel 文件（.doc/.xls），请先用 Word、WPS 或 LibreOffice 另存为 .docx 或 .xlsx 再导入")
     if data.startswith(b"%PDF"):
@@ -60,11 +63,17 @@ def import_file(path: Path | str, shown: str | None = None) -> Imported:
     from ..textio import decode
     from .text import html_blocks, looks_like_html, text_blocks
 
+    if len(data) > MAX_TEXT_BYTES:
+        raise _unusable(shown, f"文件过大（{len(data) // 1024 // 1024} MB），文本或网页形式的报告不应超过 {MAX_TEXT_BYTES // 1024 // 1024} MB")
+
     if b"\0" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _unusable(shown, "不是文本、网页、Word（.docx）或工作簿（.xlsx）文件")
     text = decode(data, lambda what: _unusable(shown, what))
     is_html = looks_like_html(text)
-    blocks = html_blocks(text) if is_html else text_blocks(text)
+    try:
+        blocks = html_blocks(text) if is_html else text_blocks(text)
+    except RecursionError:
+        raise _unusable(shown, "网页的标签嵌套层次过深，不像是一份年度报告") from None
     return from_blocks(blocks, shown, "html" if is_html else "text")
 
 
@@ -98,8 +107,9 @@ def _from_zip(path: Path, shown: str) -> Imported:
     raise _unusable(shown, "是压缩包，但不是 Word（.docx）或工作簿（.xlsx）文件")
 
 
-MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_MEMBERS = 5_000
+MAX_XML_PART = 8 * 1024 * 1024  # the text of a report's document or sheet: well under 2 MB unpacked
 
 
 def _refuse_bomb(infos: list[zipfile.ZipInfo], shown: str) -> None:
@@ -109,6 +119,13 @@ def _refuse_bomb(infos: list[zipfile.ZipInfo], shown: str) -> None:
     problem = bomb_problem(infos, MAX_UNPACKED_BYTES, MAX_MEMBERS)
     if problem:
         raise _unusable(shown, problem)
+    for info in infos:
+        if info.filename.endswith(".xml") and info.file_size > MAX_XML_PART:
+            raise _unusable(
+                shown,
+                f"内容过多（{info.filename} 解压后 {info.file_size // 1024 // 1024} MB，上限 {MAX_XML_PART // 1024 // 1024} MB），"
+                "不像是一份年度报告（例如含有数万行的表格）",
+            )
 
 
 def _unusable(shown: str, what: str) -> InputError:
