@@ -81,7 +81,7 @@ from docxtpl import DocxTemplate
 
 from docgen import editions
 from docgen.report.model import Report
-from docgen.word.render import build_context
+from docgen.word.context import build_context
 from docgen.workbook import build_workbook
 
 TEMPLATES, OUT = Path(sys.argv[1]), Path(sys.argv[2])

@@ -30,7 +30,8 @@ from test_workbook import RICH_2019
 from docgen.report.load import compose, load, load_text
 from docgen.report.model import Report
 from support.reference import reference_docx, reference_xlsx
-from docgen.word.render import build_context, normalize_zip, prepare_template, render_docx
+from docgen.word.context import build_context
+from docgen.word.render import normalize_zip, prepare_template, render_docx
 from docgen.workbook import workbook_bytes
 from docgen.workbook.formulas import Calc
 from docgen.workbook.build import build_recorded

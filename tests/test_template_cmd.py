@@ -13,7 +13,8 @@ from docgen.editions import CURRENT, EDITIONS, get as get_edition
 from docgen.errors import TemplateError
 from docgen.report.load import load
 from docgen.word.custom import check_template, export_template
-from docgen.word.render import context_schema, show_path, t3_expr, write_docx
+from docgen.word.context import context_schema, show_path, t3_expr
+from docgen.word.render import write_docx
 
 EDITION_IDS = sorted(EDITIONS)
 

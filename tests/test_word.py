@@ -36,17 +36,8 @@ from docgen.editions.types import (
 from docgen.errors import TemplateError
 from docgen.report.load import load, load_text
 from docgen.report.model import Report, format_value
-from docgen.word.render import (
-    OPTIONAL_PATHS,
-    Renderer,
-    build_context,
-    chinese_number,
-    context_paths,
-    context_schema,
-    official_template,
-    prepare_template,
-    write_docx,
-)
+from docgen.word.context import OPTIONAL_PATHS, build_context, chinese_number, context_paths, context_schema
+from docgen.word.render import Renderer, official_template, prepare_template, write_docx
 
 EDITION_IDS = sorted(EDITIONS)
 LITERAL = "研发&创新<中心>{{ 7*7 }}"

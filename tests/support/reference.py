@@ -16,7 +16,9 @@ from pathlib import Path
 
 from docgen.word.package import set_properties
 from docgen.report.model import Report
-from docgen.word.render import TemplateEnvironment, build_context, created_of, normalize_zip, official_template, read_template
+from docgen.word.templating import TemplateEnvironment
+from docgen.word.context import build_context
+from docgen.word.render import created_of, normalize_zip, official_template, read_template
 
 
 def reference_docx(report: Report, template: Path | None = None) -> bytes:

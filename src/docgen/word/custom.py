@@ -21,19 +21,9 @@ from .. import editions
 from ..editions import Edition
 from ..errors import TemplateError
 from ..fsutil import write_bytes
-from .render import (
-    ANY,
-    OPTIONAL_PATHS,
-    Path_,
-    TemplateEnvironment,
-    context_schema,
-    delimiter_problems,
-    official_template,
-    read_template,
-    show_path,
-    syntax_problem,
-    template_sources,
-)
+from .context import ANY, OPTIONAL_PATHS, Path_, context_schema, show_path
+from .templating import TemplateEnvironment, delimiter_problems, syntax_problem, template_sources
+from .render import official_template, read_template
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ from ..editions.types import (
     TOTAL_ROW_LABEL,
     AppGroup,
 )
-from .render import TEMPLATE_NAME, TOTAL_KEY, normalize_zip, t2_expr, t3_expr, t4_expr
+from .render import TEMPLATE_NAME, normalize_zip
+from .context import TOTAL_KEY, t2_expr, t3_expr, t4_expr
 
 # -- page and type (twips: 1 mm = 56.7, 1 pt = 20) -----------------------------------------------
 PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838  # A4
