@@ -174,8 +174,12 @@ def docx_to_pdf(docx: Path, pdf: Path, timeout: float = DEFAULT_TIMEOUT) -> Path
     return Path(pdf)
 
 
-def docx_to_pdfs(jobs: list[tuple[Path, Path]], timeout: float = DEFAULT_TIMEOUT) -> list[DocgenError | None]:
+def docx_to_pdfs(
+    jobs: list[tuple[Path, Path]], timeout: float = DEFAULT_TIMEOUT, names: list[str] | None = None
+) -> list[DocgenError | None]:
     """Convert many Word documents to PDF, ``(docx, pdf)`` each; return None or the error for each.
+
+    ``names`` are what messages call each document (default: the .docx path).
 
     All of them go through one LibreOffice process (one cold start for the lot). ``timeout`` is
     per document: when no new PDF appears for that long, LibreOffice is stopped, and every
@@ -196,8 +200,9 @@ def docx_to_pdfs(jobs: list[tuple[Path, Path]], timeout: float = DEFAULT_TIMEOUT
             done = _convert_together(staged, Path(work) / "batch", timeout)
         for index, copy in staged.items():
             docx, pdf = Path(jobs[index][0]), Path(jobs[index][1])
+            shown = Path(names[index]) if names else docx
             try:
-                made = done.get(index) or _convert_alone(copy, docx, Path(work) / f"out-{index:05d}", timeout)
+                made = done.get(index) or _convert_alone(copy, shown, Path(work) / f"out-{index:05d}", timeout)
                 _replace_atomically(made, pdf)
             except DocgenError as error:
                 results[index] = error
@@ -485,8 +490,11 @@ def stop_tree(process: subprocess.Popen) -> None:
             killpg(process.pid, kill_signal)
     else:
         _taskkill(process.pid)
-    with suppress(OSError):
-        process.kill()
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+    if process.poll() is None:
+        with suppress(OSError):
+            process.kill()
     process.wait()
     for stream in (process.stdout, process.stderr):
         if stream is not None:
