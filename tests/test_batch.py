@@ -60,7 +60,7 @@ def test_a_broken_input_among_good_ones(cli, tmp_path):
     made = sorted(p.name for p in out.iterdir())
     assert made == sorted(f"{p.stem}.{ext}" for p in good for ext in ("docx", "xlsx"))
     assert leftovers(out) == []
-    assert f"{broken}:" in result.err
+    assert f"{broken}:" in result.text
     summary = result.out[result.out.index("生成结果"):]
     assert re.search(rf"{re.escape(str(broken))}\s+无法使用，未生成\s+1\s+0", summary)
     assert all(str(p) in summary for p in good)

@@ -106,10 +106,14 @@ def _prepare(path: Path, options: Options, shown: str | None = None) -> tuple[Ou
     try:
         pending = _write_parts(result, path.stem, options, stack)
     except BaseException as exc:
-        _abandon(stack, exc)
-        if not isinstance(exc, DocgenError):
+        # Unwound as if raised inside the temporary files' blocks: they are removed, and an
+        # OSError becomes the OutputError that names the file and the cause (disk full...).
+        seen = _unwind(stack, exc)
+        if seen is exc and not isinstance(exc, DocgenError):
             raise
-        outcome.exit_code, outcome.error = exc.exit_code, exc.message
+        if not isinstance(seen, DocgenError):
+            raise seen from exc
+        outcome.exit_code, outcome.error = seen.exit_code, seen.message
         return outcome, None
     return outcome, pending
 
@@ -148,6 +152,16 @@ def _finish(outcome: Outcome, pending: _Pending, error: DocgenError | None) -> N
         outcome.exit_code, outcome.error = exc.exit_code, exc.message
         return
     outcome.written = pending.targets
+
+
+def _unwind(stack: ExitStack, exc: BaseException) -> BaseException:
+    """Unwind ``stack`` with ``exc``; the exception that comes out of it (``exc`` itself, or what
+    a context turned it into)."""
+    try:
+        stack.__exit__(type(exc), exc, exc.__traceback__)
+    except BaseException as seen:  # handed back to the caller
+        return seen
+    return exc
 
 
 def _abandon(stack: ExitStack, exc: BaseException) -> None:
