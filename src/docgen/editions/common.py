@@ -4,6 +4,11 @@ the rules R1–R4 and the report's title matter."""
 from __future__ import annotations
 
 from .types import (
+    PER_COLUMN,
+    PER_ROW,
+    TOTAL,
+    LITIGATION_HEADER,
+    REVIEW_HEADER,
     TABLE_3,
     TABLE_4,
     Applicant,
@@ -50,8 +55,8 @@ APPLICANTS = (
 )
 
 INTAKE_ROWS = (
-    AppRow(("received",), "一、本年新收政府信息公开申请数量"),
-    AppRow(("carried_in",), "二、上年结转政府信息公开申请数量"),
+    AppRow(("received",), "一、本年新收政府信息公开申请数量", short="一、本年新收"),
+    AppRow(("carried_in",), "二、上年结转政府信息公开申请数量", short="二、上年结转"),
 )
 CARRIED_OUT = AppRow(("carried_out",), "四、结转下年度继续办理")
 
@@ -94,11 +99,12 @@ NOT_PROCESSED = AppGroup(
     ),
 )
 OTHER_LABEL = "（六）其他处理"
+RESULTS_BEFORE_OTHER = (GRANTED, PARTLY_GRANTED, REFUSED, UNABLE, NOT_PROCESSED)  # （一）–（五）
 
 REVIEW_GROUPS = (
-    ReviewGroup("review", "行政复议", "行政复议"),
-    ReviewGroup("litigation_direct", "未经复议直接起诉", "行政诉讼 · 未经复议直接起诉"),
-    ReviewGroup("litigation_after_review", "复议后起诉", "行政诉讼 · 复议后起诉"),
+    ReviewGroup("review", REVIEW_HEADER),
+    ReviewGroup("litigation_direct", "未经复议直接起诉", LITIGATION_HEADER),
+    ReviewGroup("litigation_after_review", "复议后起诉", LITIGATION_HEADER),
 )
 REVIEW_RESULTS = (
     Field("upheld", "结果维持"),
@@ -107,9 +113,34 @@ REVIEW_RESULTS = (
     Field("pending", "尚未审结"),
 )
 
-RULES = (
-    Rule("R1", "error", TABLE_3, "每列：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理"),
-    Rule("R2", "error", TABLE_3, "每列：（七）总计 = （一）至（六）各项之和"),
-    Rule("R3", "error", TABLE_3, "每行：总计 = 自然人 + 法人或其他组织各列之和"),
-    Rule("R4", "error", TABLE_4, "每组：结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计"),
-)
+
+def table_rules(
+    result_items: tuple[AppRow | AppGroup, ...] ,
+    applicants: tuple[Applicant, ...] = APPLICANTS,
+    review_results: tuple[Field, ...] = REVIEW_RESULTS,
+) -> tuple[Rule, ...]:
+    """Rules R1–R4 as equations over an edition's rows and columns."""
+    return (
+        Rule(
+            "R1", "error", TABLE_3, "每列：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理",
+            per=PER_COLUMN,
+            left=tuple(r.id for r in INTAKE_ROWS),
+            right=(TOTAL, CARRIED_OUT.id),
+            note="（第一项加第二项之和应等于第三项加第四项之和）",
+        ),
+        Rule(
+            "R2", "error", TABLE_3, "每列：（七）总计 = （一）至（六）各项之和",
+            per=PER_COLUMN,
+            left=(TOTAL,),
+            right=tuple(item.id for item in result_items),
+            right_text="（一）至（六）各项之和",
+        ),
+        Rule(
+            "R3", "error", TABLE_3, "每行：总计 = 自然人 + 法人或其他组织各列之和",
+            per=PER_ROW, left=(TOTAL,), right=tuple(a.id for a in applicants),
+        ),
+        Rule(
+            "R4", "error", TABLE_4, "每组：结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计",
+            per=PER_ROW, left=(TOTAL,), right=tuple(f.id for f in review_results),
+        ),
+    )

@@ -3,16 +3,12 @@
 from .common import (
     APPLICANTS,
     CARRIED_OUT,
-    GRANTED,
     INTAKE_ROWS,
-    NOT_PROCESSED,
     OTHER_LABEL,
-    PARTLY_GRANTED,
-    REFUSED,
+    RESULTS_BEFORE_OTHER,
     REVIEW_GROUPS,
     REVIEW_RESULTS,
-    RULES,
-    UNABLE,
+    table_rules,
 )
 from .types import ActiveBlock, ActiveRow, AppRow, Edition, Field, Kind, Rule, TABLE_3
 
@@ -25,6 +21,10 @@ _ITEMS = (
     Field("previous", "上一年项目数量"),
     Field("change", "本年增/减", Kind.CHANGE),
     Field("decisions", "处理决定数量"),
+)
+
+_RESULTS = RESULTS_BEFORE_OTHER + (
+    AppRow(("other",), OTHER_LABEL),
 )
 
 EDITION = Edition(
@@ -59,17 +59,10 @@ EDITION = Edition(
     ),
     applicants=APPLICANTS,
     intake_rows=INTAKE_ROWS,
-    result_items=(
-        GRANTED,
-        PARTLY_GRANTED,
-        REFUSED,
-        UNABLE,
-        NOT_PROCESSED,
-        AppRow(("other",), OTHER_LABEL),
-    ),
+    result_items=_RESULTS,
     carried_out=CARRIED_OUT,
     review_groups=REVIEW_GROUPS,
     review_results=REVIEW_RESULTS,
-    rules=RULES
+    rules=table_rules(_RESULTS)
     + (Rule("R5", "error", TABLE_3, "跨年度，每列：二、上年结转 = 上年度报告的四、结转下年度继续办理"),),
 )

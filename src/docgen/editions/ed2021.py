@@ -3,16 +3,12 @@
 from .common import (
     APPLICANTS,
     CARRIED_OUT,
-    GRANTED,
     INTAKE_ROWS,
-    NOT_PROCESSED,
     OTHER_LABEL,
-    PARTLY_GRANTED,
-    REFUSED,
+    RESULTS_BEFORE_OTHER,
     REVIEW_GROUPS,
     REVIEW_RESULTS,
-    RULES,
-    UNABLE,
+    table_rules,
 )
 from .types import TABLE_2, TABLE_3, ActiveBlock, ActiveRow, AppGroup, AppRow, Edition, Field, Kind, Rule
 
@@ -22,6 +18,26 @@ _DOCS = (
     Field("in_force", "现行有效件数"),
 )
 _DECISIONS = (Field("decisions", "本年处理决定数量"),)
+
+_RESULTS = RESULTS_BEFORE_OTHER + (
+    AppGroup(
+        "other",
+        OTHER_LABEL,
+        (
+            AppRow(
+                ("other", "no_correction"),
+                "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+                ("申请人无正当理由逾期不补正",),
+            ),
+            AppRow(
+                ("other", "fee_unpaid"),
+                "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+                ("申请人逾期未按收费通知要求缴纳费用",),
+            ),
+            AppRow(("other", "other"), "3.其他"),
+        ),
+    ),
+)
 
 EDITION = Edition(
     id=2021,
@@ -53,34 +69,11 @@ EDITION = Edition(
     ),
     applicants=APPLICANTS,
     intake_rows=INTAKE_ROWS,
-    result_items=(
-        GRANTED,
-        PARTLY_GRANTED,
-        REFUSED,
-        UNABLE,
-        NOT_PROCESSED,
-        AppGroup(
-            "other",
-            OTHER_LABEL,
-            (
-                AppRow(
-                    ("other", "no_correction"),
-                    "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-                    ("申请人无正当理由逾期不补正",),
-                ),
-                AppRow(
-                    ("other", "fee_unpaid"),
-                    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-                    ("申请人逾期未按收费通知要求缴纳费用",),
-                ),
-                AppRow(("other", "other"), "3.其他"),
-            ),
-        ),
-    ),
+    result_items=_RESULTS,
     carried_out=CARRIED_OUT,
     review_groups=REVIEW_GROUPS,
     review_results=REVIEW_RESULTS,
-    rules=RULES
+    rules=table_rules(_RESULTS)
     + (
         Rule("R5", "error", TABLE_3, "跨年度，每列：二、上年结转 = 上年度报告的四、结转下年度继续办理"),
         Rule("R6", "warning", TABLE_2, "跨年度：现行有效件数 = 上年度现行有效件数 + 本年制发件数 - 本年废止件数"),

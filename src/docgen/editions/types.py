@@ -71,10 +71,15 @@ class AppRow:
     key: tuple[str, ...]
     label: str
     aliases: tuple[str, ...] = ()
+    short: str = ""  # a shorter label for messages (一、本年新收)
 
     @property
     def id(self) -> str:
         return ".".join(self.key)
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
 
 
 @dataclass(frozen=True)
@@ -93,18 +98,44 @@ class ReviewGroup:
 
     id: str
     label: str  # the group's own header: 行政复议 / 未经复议直接起诉 / 复议后起诉
-    full_label: str  # for messages: 行政诉讼 · 未经复议直接起诉
+    parent: str = ""  # the header above it, shared with its neighbours (行政诉讼), or "" for none
     aliases: tuple[str, ...] = ()
+
+    @property
+    def full_label(self) -> str:
+        """For messages: 行政诉讼 · 未经复议直接起诉."""
+        return f"{self.parent} · {self.label}" if self.parent else self.label
+
+
+PER_COLUMN, PER_ROW = "column", "row"
+TOTAL = "total"  # the id of 总计: table 三's （七）总计 row, and the 总计 column of tables 三 and 四
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A consistency rule (勾稽关系) as the reference states it."""
+    """A consistency rule (勾稽关系): its text as the reference states it and, for the rules within
+    one table, its equation as data.
+
+    ``per`` says how the equation repeats: for every column (its sides list row ids: a table-三
+    row, a group id standing for all of the group's rows, or ``TOTAL`` for （七）总计) or for every
+    row (its sides list column ids: applicant or review-result ids, or ``TOTAL`` for 总计; the rows
+    of table 四 are its groups). A rule whose left side is ``(TOTAL,)`` defines that total: docgen
+    computes the total by it, so it can only fail against a total a document states.
+    """
 
     id: str
     level: str  # "error" or "warning"
     table: str
     text: str
+    per: str = ""  # PER_COLUMN, PER_ROW, or "" for a rule that is not one table's equation
+    left: tuple[str, ...] = ()
+    right: tuple[str, ...] = ()
+    right_text: str = ""  # how a message names the right side when listing it would be too long
+    note: str = ""  # appended to a finding's message, e.g. the sentence printed in the table
+
+    @property
+    def defines_total(self) -> bool:
+        return self.left == (TOTAL,)
 
 
 @dataclass(frozen=True)

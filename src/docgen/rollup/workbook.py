@@ -31,7 +31,8 @@ from ..errors import InputError, OutputError, Problem
 from ..report.model import Amount, Report
 from .sum import YUAN, Rollup
 from ..workbook import Calc, add_cached_values, stacked_layout, write_figures, write_frame, write_report_sheet
-from ..workbook.checks import CHECK_SHEET, verdict_ref, write_check_sheet
+from ..editions.equations import equations, table_rules
+from ..workbook.checks import CHECK_SHEET, side_expr, verdict_ref, write_check_sheet
 from ..workbook.formulas import FAIL, PASS, Plus, Ref, Value
 from ..workbook.layout import TOTAL_ROW, Figure, SheetLayout, WorkbookLayout
 from ..workbook.tables import report_info
@@ -215,7 +216,7 @@ _OVERVIEW_HEADERS = (
     ("结转下年度", 10.0),
     ("行政复议总计", 11.0),
     ("行政诉讼总计", 11.0),
-    ("校验（R1）", 10.0),
+    (None, 10.0),  # the status column: status_header(edition)
 )
 _HEADER_ROW = 4
 
@@ -229,8 +230,8 @@ def key_figures(layout: SheetLayout, edition: Edition, sheet: str) -> tuple:
     def ref(table: str, row: str, column: int) -> Ref:
         return Ref(layout.cell_of(table, row, column), sheet)
 
-    review = [g for g in edition.review_groups if not g.full_label.startswith(LITIGATION_HEADER)]
-    litigation = [g for g in edition.review_groups if g.full_label.startswith(LITIGATION_HEADER)]
+    review = [g for g in edition.review_groups if g.parent != LITIGATION_HEADER]
+    litigation = [g for g in edition.review_groups if g.parent == LITIGATION_HEADER]
     return (
         ref(TABLE_3, received, total),
         ref(TABLE_3, carried_in, total),
@@ -241,16 +242,29 @@ def key_figures(layout: SheetLayout, edition: Edition, sheet: str) -> tuple:
     )
 
 
-def r1_status(layout: SheetLayout, edition: Edition, sheet: str) -> Balanced:
-    """R1 on one table sheet, every column: 一 + 二 = （七）总计 + 四."""
-    received, carried_in = (row.id for row in edition.intake_rows)
-    pairs = []
-    for column in range(len(edition.applicants) + 1):
-        def ref(row: str) -> Ref:
-            return Ref(layout.cell_of(TABLE_3, row, column), sheet)
+def status_rules(edition: Edition) -> list:
+    """The rules the overview's 校验 column checks: every table rule that can fail on typed
+    figures (R1; the rules that define a total hold on every sheet docgen writes)."""
+    return [rule for rule in table_rules(edition) if not rule.defines_total]
 
-        pairs.append((Plus((ref(received), ref(carried_in))), Plus((ref(TOTAL_ROW), ref(edition.carried_out.id)))))
-    return Balanced(tuple(pairs))
+
+def status_header(edition: Edition) -> str:
+    return f"校验（{'、'.join(rule.id for rule in status_rules(edition))}）"
+
+
+def sheet_status(layout: SheetLayout, edition: Edition, sheet: str) -> Balanced:
+    """The overview status of one table sheet: every equation of ``status_rules`` (R1 in every
+    column, 总计 included), as written for the 校验 sheet."""
+    book = WorkbookLayout(edition.id, ((sheet, layout),))
+    pairs = tuple(
+        (side_expr(book, edition, eq.left), side_expr(book, edition, eq.right))
+        for rule in status_rules(edition)
+        for eq in equations(edition, rule)
+    )
+    status = Balanced(pairs)
+    if len(status.text()) > MAX_FORMULA:
+        raise OutputError(f"工作表名“{sheet}”过长，总览的校验公式超过 Excel 的长度限制")
+    return status
 
 
 def _write_overview(ws: Worksheet, layout: SheetLayout, edition: Edition, summed: Report, agencies: list[Agency], calc: Calc) -> None:
@@ -283,7 +297,7 @@ def _write_overview(ws: Worksheet, layout: SheetLayout, edition: Edition, summed
     ws.merge_cells(f"I2:{ws.cell(2, last).column_letter}2")
     ws.merge_cells(f"G3:{ws.cell(3, last).column_letter}3")
     for column, (text, width) in enumerate(_OVERVIEW_HEADERS, start=1):
-        cell = ws.cell(_HEADER_ROW, column, text)
+        cell = ws.cell(_HEADER_ROW, column, text or status_header(edition))
         cell.font, cell.alignment, cell.border = style.HEADER, style.CENTER, style.GRID
         ws.column_dimensions[cell.column_letter].width = width
     ws.row_dimensions[_HEADER_ROW].height = 30.0
@@ -295,7 +309,7 @@ def _write_overview(ws: Worksheet, layout: SheetLayout, edition: Edition, summed
         for column, value in enumerate(texts, start=1):
             _grid_cell(ws, row, column, value, style.CENTER if column in (1, 3) else style.LEFT)
         ws.cell(row, 3).hyperlink = f"#'{agency.sheet}'!A1"
-        for column, expr in enumerate(figures + (r1_status(layout, edition, agency.sheet),), start=len(texts) + 1):
+        for column, expr in enumerate(figures + (sheet_status(layout, edition, agency.sheet),), start=len(texts) + 1):
             address = ws.cell(row, column).coordinate
             _grid_cell(ws, row, column, calc.formula(OVERVIEW_SHEET, address, expr), style.CENTER if column == last else style.NUMBER)
             if column < last:
@@ -311,7 +325,7 @@ def _write_overview(ws: Worksheet, layout: SheetLayout, edition: Edition, summed
         ws.cell(total_row, column).number_format = style.COUNT_FORMAT
         ws.cell(total_row, column).font = style.BOLD_BODY
     address = ws.cell(total_row, last).coordinate
-    _grid_cell(ws, total_row, last, calc.formula(OVERVIEW_SHEET, address, r1_status(layout, edition, SUMMARY_SHEET)), style.CENTER)
+    _grid_cell(ws, total_row, last, calc.formula(OVERVIEW_SHEET, address, sheet_status(layout, edition, SUMMARY_SHEET)), style.CENTER)
     ws.cell(total_row, 2).font = style.BOLD_BODY
     ws.cell(total_row + 2, 1, f"“合计”一行取自“{SUMMARY_SHEET}”表；各机关一行取自该机关的工作表（点击“工作表”一列可跳转）。").font = style.NOTE
     style.setup_page(ws, f"A{_HEADER_ROW + 1}", f"1:{_HEADER_ROW}")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..editions.types import TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL
+from ..editions.equations import Equation, equations, table_rules
+from ..editions.grid import TOTAL_ROW
 from ..errors import Problem
 from ..report.model import Report
 
@@ -26,6 +27,7 @@ class Finding:
     where: str
     what: str
     line: int | None = None
+    cells: tuple[str, ...] = ()  # grid paths of the cells the broken equation involves (applications.received.0)
 
     def problem(self, file: str) -> Problem:
         return Problem(file, self.line, self.where, f"[{self.rule}] {self.what}", self.level)
@@ -41,9 +43,23 @@ class Stated:
 
 
 def check(report: Report, stated: Stated | None = None, lines: dict[str, int] | None = None) -> list[Finding]:
-    """All findings of rules R1–R4 (and the narrative length note) for one report."""
+    """All findings of rules R1–R4 (and the narrative length note) for one report.
+
+    Each rule is evaluated from its equations in the spec: a rule that defines a total (R2–R4)
+    only against the totals a document states, the others (R1) on the figures themselves.
+    """
     lines = lines or {}
-    findings = r1(report, lines) + r2(report, stated, lines) + r3(report, stated, lines) + r4(report, stated, lines)
+    spec = report.spec
+    values = _values(report)
+    printed = _printed(report, stated) if stated is not None else {}
+    checked: set[str] = set()
+    findings = []
+    for rule in table_rules(spec):
+        for equation in equations(spec, rule):
+            line = lines.get(equation.line_key) or lines.get(equation.fallback_key)
+            finding = _evaluate(equation, values, printed, checked, line)
+            if finding is not None:
+                findings.append(finding)
     findings += overview_length(report, lines)
     return findings
 
@@ -58,71 +74,56 @@ def _fmt_sum(labels_values: list[tuple[str, int]]) -> str:
     return f"{parts} = {total}" if len(labels_values) > 1 else parts
 
 
-def r1(report: Report, lines: dict[str, int]) -> list[Finding]:
-    """Table 三, every column: 一 + 二 = （七）总计 + 四."""
+def _values(report: Report) -> dict[str, int]:
+    """Every figure of tables 三 and 四 (totals computed), by grid path."""
     spec = report.spec
-    received, carried_in = (report.row_with_total(r.id) for r in spec.intake_rows)
-    total, carried_out = report.row_with_total("total"), report.row_with_total(spec.carried_out.id)
-    columns = [a.label for a in spec.applicants] + [TOTAL_LABEL]
-    out = []
-    for i, column in enumerate(columns):
-        left = received[i] + carried_in[i]
-        right = total[i] + carried_out[i]
-        if left != right:
-            what = (
-                f"一、本年新收 {received[i]} + 二、上年结转 {carried_in[i]} = {left}，"
-                f"但（七）总计 {total[i]} + 四、结转下年度继续办理 {carried_out[i]} = {right}，相差 {left - right}"
-                f"（第一项加第二项之和应等于第三项加第四项之和）"
-            )
-            line = lines.get("applications.received") or lines.get("applications")
-            out.append(Finding("R1", ERROR, f"{TABLE_3} · {column}列", what, line))
-    return out
-
-
-def r2(report: Report, stated: Stated | None, lines: dict[str, int]) -> list[Finding]:
-    """Table 三, every column: （七）总计 = the sum of （一）–（六）."""
-    if stated is None or stated.results_total is None:
-        return []
-    computed = report.results_total()
-    out = []
-    for applicant, printed, value in zip(report.spec.applicants, stated.results_total, computed):
-        if printed is not None and printed != value:
-            what = f"表中（七）总计为 {printed}，但（一）至（六）各项之和为 {value}，相差 {printed - value}"
-            out.append(Finding("R2", ERROR, f"{TABLE_3} · {TOTAL_ROW_LABEL} · {applicant.label}列", what, lines.get("applications")))
-    return out
-
-
-def r3(report: Report, stated: Stated | None, lines: dict[str, int]) -> list[Finding]:
-    """Table 三, every row: 总计 = 自然人 + the five 法人或其他组织 columns."""
-    if stated is None:
-        return []
-    spec = report.spec
-    out = []
-    rows = [(r.id, spec.app_row_path(r)) for r in spec.app_rows] + [("total", f"三、本年度办理结果 · {TOTAL_ROW_LABEL}")]
-    for row_id, label in rows:
-        printed = stated.row_totals.get(row_id)
-        values = report.row_with_total(row_id)
-        if printed is not None and printed != values[-1]:
-            parts = [(a.label, v) for a, v in zip(spec.applicants, values)]
-            what = f"表中总计为 {printed}，但 {_fmt_sum(parts)}，相差 {printed - values[-1]}"
-            out.append(Finding("R3", ERROR, f"{TABLE_3} · {label} · {TOTAL_LABEL}", what, lines.get(f"applications.{row_id}")))
-    return out
-
-
-def r4(report: Report, stated: Stated | None, lines: dict[str, int]) -> list[Finding]:
-    """Table 四, each group: 结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计."""
-    if stated is None:
-        return []
-    spec = report.spec
-    out = []
+    out: dict[str, int] = {}
+    for row_id in [r.id for r in spec.app_rows] + [TOTAL_ROW]:
+        for i, value in enumerate(report.row_with_total(row_id)):
+            out[f"applications.{row_id}.{i}"] = value
     for group in spec.review_groups:
-        printed = stated.review_totals.get(group.id)
-        values = report.review(group.id)
-        if printed is not None and printed != sum(values):
-            parts = [(f.label, v) for f, v in zip(spec.review_results, values)]
-            what = f"表中总计为 {printed}，但 {_fmt_sum(parts)}，相差 {printed - sum(values)}"
-            out.append(Finding("R4", ERROR, f"{TABLE_4} · {group.full_label} · {TOTAL_LABEL}", what, lines.get(f"reviews.{group.id}")))
+        for i, value in enumerate(report.review_with_total(group.id)):
+            out[f"reviews.{group.id}.{i}"] = value
     return out
+
+
+def _printed(report: Report, stated: Stated) -> dict[str, int]:
+    """The totals a document states, by grid path."""
+    spec = report.spec
+    total_column, review_total = len(spec.applicants), len(spec.review_results)
+    out = {f"applications.{row}.{total_column}": value for row, value in stated.row_totals.items()}
+    for i, value in enumerate(stated.results_total or ()):
+        if value is not None:
+            out.setdefault(f"applications.{TOTAL_ROW}.{i}", value)
+    out.update({f"reviews.{group}.{review_total}": value for group, value in stated.review_totals.items()})
+    return out
+
+
+def _evaluate(equation: Equation, values: dict[str, int], printed: dict[str, int], checked: set[str], line: int | None) -> Finding | None:
+    rule = equation.rule
+
+    def parts(side) -> list[tuple[str, int]]:
+        return [(term.label, sum(values[p] for p in term.paths)) for term in side]
+
+    right = parts(equation.right)
+    value = sum(v for _, v in right)
+    if rule.defines_total:
+        cell = equation.left[0].paths[0]
+        shown = printed.get(cell)
+        if shown is None or cell in checked:
+            return None
+        checked.add(cell)
+        if shown == value:
+            return None
+        named = f"{rule.right_text}为 {value}" if rule.right_text else f" {_fmt_sum(right)}"
+        what = f"表中{equation.left[0].label}为 {shown}，但{named}，相差 {shown - value}"
+    else:
+        left = parts(equation.left)
+        total = sum(v for _, v in left)
+        if total == value:
+            return None
+        what = f"{_fmt_sum(left)}，但{_fmt_sum(right)}，相差 {total - value}{rule.note}"
+    return Finding(rule.id, rule.level, equation.where, what, line, equation.cells)
 
 
 OVERVIEW_LIMIT = 1000

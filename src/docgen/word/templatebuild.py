@@ -8,7 +8,7 @@ GB/T 9704-2012 as agencies apply it: A4, margins 37/35/28/26 mm, body 仿宋_GB2
 fixed 28.9 pt line, title 方正小标宋简体 2号, "一、" headings 黑体, "（一）" headings 楷体_GB2312,
 tables 仿宋_GB2312 小四 with 黑体 headers, page numbers "— N —" in 宋体 4号 (odd pages right,
 even pages left, one character in). Every label and every merged cell comes from the edition
-spec; the figures are docxtpl placeholders named by docgen.word.render.
+grid (docgen.editions.grid); the figures are docxtpl placeholders named by docgen.word.render.
 """
 
 from __future__ import annotations
@@ -32,19 +32,10 @@ from docx.shared import Pt, Twips
 
 from ..editions import EDITIONS, Edition
 from ..editions.common import SECTION_LABELS
-from ..editions.types import (
-    ACTIVE_ROW_HEADER,
-    APPLICANT_HEADER,
-    LEGAL_PERSON_HEADER,
-    LITIGATION_HEADER,
-    RESULTS_LABEL,
-    TABLE3_NOTE,
-    TOTAL_LABEL,
-    TOTAL_ROW_LABEL,
-    AppGroup,
-)
+from ..editions.grid import LABEL, TABLE3_LABEL_COLUMNS, Grid, GridCell, grid, grids, place
+from ..editions.types import TABLE_2, TABLE_3, TABLE_4
 from .render import TEMPLATE_NAME, normalize_zip
-from .context import TOTAL_KEY, t2_expr, t3_expr, t4_expr
+from .context import t2_expr, t3_expr, t4_expr
 
 # -- page and type (twips: 1 mm = 56.7, 1 pt = 20) -----------------------------------------------
 PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838  # A4
@@ -101,114 +92,51 @@ def placeholder(expr: str) -> str:
     return "{{ " + expr + " }}"
 
 
-def table2_layout(edition: Edition) -> TableLayout:
-    """二、主动公开政府信息情况: one 4-column table; each block label spans all four columns,
-    and a block's last value column spans the columns left over."""
-    width = 1 + max(len(b.fields) for b in edition.active_blocks)
-    cells: list[Cell] = []
-    keep: set[int] = set()
-    r = 0
-    for block in edition.active_blocks:
-        keep.update(range(r, r + len(block.rows) + 1))  # a block stays on one page
-        cells.append(Cell(r, 0, block.label, TABLE_HEAD, colspan=width))
-        spans = [1] * (len(block.fields) - 1) + [width - len(block.fields)]
-        rows = [(ACTIVE_ROW_HEADER, [f.label for f in block.fields], TABLE_HEAD, TABLE_HEAD)]
-        rows += [(row.label, [placeholder(t2_expr(row.id, f.id)) for f in block.fields], TABLE_TEXT, TABLE_NUMBER) for row in block.rows]
-        for label, values, label_style, value_style in rows:
-            r += 1
-            cells.append(Cell(r, 0, label, label_style))
-            col = 1
-            for value, span in zip(values, spans):
-                cells.append(Cell(r, col, value, value_style, colspan=span))
-                col += span
-        r += 1
+def table_layout(edition: Edition, table: str) -> TableLayout:
+    """One official table drawn from its grid (docgen.editions.grid): labels, placeholders, spans."""
+    g = grid(edition, table)
+    cells = tuple(Cell(c.row, c.col, _cell_text(edition, c), _cell_style(c), c.rowspan, c.colspan) for c in g.cells)
+    return TableLayout(_WIDTHS[table](g), cells, header_rows=g.header_rows, keep_with_next=_kept_rows(g))
+
+
+def _cell_style(cell: GridCell) -> str:
+    if cell.kind != LABEL:
+        return TABLE_NUMBER
+    return TABLE_HEAD if cell.header else TABLE_TEXT
+
+
+def _cell_text(edition: Edition, cell: GridCell) -> str:
+    """A label's text, or the docxtpl placeholder of a figure."""
+    if cell.path is None:
+        return cell.text
+    where = place(edition, cell.path)
+    if where.table == TABLE_2:
+        return placeholder(t2_expr(where.row, str(where.column)))
+    if where.table == TABLE_3:
+        return placeholder(t3_expr(tuple(where.row.split(".")), int(where.column)))
+    return placeholder(t4_expr(where.row, int(where.column)))
+
+
+def _kept_rows(g: Grid) -> frozenset[int]:
+    """Rows kept on the page of the row below: the header rows; in table 二, each block but its last row."""
+    if g.header_rows:
+        return frozenset(range(g.header_rows))
+    starts = sorted({c.row for c in g.cells if c.colspan == g.cols}) + [g.rows]
+    return frozenset(r for a, b in zip(starts, starts[1:]) for r in range(a, b - 1))
+
+
+def _table2_widths(g: Grid) -> tuple[int, ...]:
     first = 2845
-    return TableLayout((first,) + _share(TEXT_WIDTH - first, width - 1), tuple(cells), keep_with_next=frozenset(keep))
+    return (first,) + _share(TEXT_WIDTH - first, g.cols - 1)
 
 
-def table3_layout(edition: Edition) -> TableLayout:
-    """三、收到和处理政府信息公开申请情况: 3 label columns + one column per applicant + 总计."""
-    data_cols = len(edition.applicants) + 1
-    cells = _table3_header(edition)
-    r = 3
-    for row in edition.intake_rows:
-        cells += _table3_row(r, 0, 3, row.label, row.key, data_cols)
-        r += 1
-    results_start = r
-    for item in edition.result_items:
-        if isinstance(item, AppGroup):
-            cells.append(Cell(r, 1, item.label, TABLE_TEXT, rowspan=len(item.rows)))
-            for row in item.rows:
-                cells += _table3_row(r, 2, 1, row.label, row.key, data_cols)
-                r += 1
-        else:
-            cells += _table3_row(r, 1, 2, item.label, item.key, data_cols)
-            r += 1
-    cells += _table3_row(r, 1, 2, TOTAL_ROW_LABEL, (TOTAL_KEY,), data_cols)
-    r += 1
-    cells.append(Cell(results_start, 0, RESULTS_LABEL, TABLE_TEXT, rowspan=r - results_start))
-    cells += _table3_row(r, 0, 3, edition.carried_out.label, edition.carried_out.key, data_cols)
+def _table3_widths(g: Grid) -> tuple[int, ...]:
+    data_cols = g.cols - TABLE3_LABEL_COLUMNS
     labels = (TABLE3_RESULTS_WIDTH, TABLE3_GROUP_WIDTH)
-    widths = labels + (TEXT_WIDTH - sum(labels) - TABLE3_DATA_WIDTH * data_cols,) + (TABLE3_DATA_WIDTH,) * data_cols
-    return TableLayout(widths, tuple(cells), header_rows=3, keep_with_next=frozenset(range(3)))
+    return labels + (TEXT_WIDTH - sum(labels) - TABLE3_DATA_WIDTH * data_cols,) + (TABLE3_DATA_WIDTH,) * data_cols
 
 
-def _table3_header(edition: Edition) -> list[Cell]:
-    data_cols = len(edition.applicants) + 1
-    cells = [
-        Cell(0, 0, TABLE3_NOTE, TABLE_TEXT, rowspan=3, colspan=3),
-        Cell(0, 3, APPLICANT_HEADER, TABLE_HEAD, colspan=data_cols),
-    ]
-    col = 3
-    legal = [a for a in edition.applicants if a.legal_person]
-    for applicant in edition.applicants:
-        if not applicant.legal_person:
-            cells.append(Cell(1, col, applicant.label, TABLE_HEAD, rowspan=2))
-        else:
-            if applicant is legal[0]:
-                cells.append(Cell(1, col, LEGAL_PERSON_HEADER, TABLE_HEAD, colspan=len(legal)))
-            cells.append(Cell(2, col, applicant.label, TABLE_HEAD))
-        col += 1
-    cells.append(Cell(1, col, TOTAL_LABEL, TABLE_HEAD, rowspan=2))
-    return cells
-
-
-def _table3_row(r: int, col: int, span: int, label: str, key: tuple[str, ...], data_cols: int) -> list[Cell]:
-    cells = [Cell(r, col, label, TABLE_TEXT, colspan=span)]
-    cells += [Cell(r, 3 + i, placeholder(t3_expr(key, i)), TABLE_NUMBER) for i in range(data_cols)]
-    return cells
-
-
-def table4_layout(edition: Edition) -> TableLayout:
-    """四、政府信息公开行政复议、行政诉讼情况: a group under 行政诉讼 gets a header of its own;
-    a group that stands alone (行政复议) has its result labels spanning two rows."""
-    per_group = len(edition.review_results) + 1
-    labels = [f.label for f in edition.review_results] + [TOTAL_LABEL]
-    cells: list[Cell] = []
-    col = 0
-    for i, group in enumerate(edition.review_groups):
-        parent = _review_parent(group.full_label)
-        if parent is None:
-            cells.append(Cell(0, col, group.label, TABLE_HEAD, colspan=per_group))
-            cells += [Cell(1, col + j, label, TABLE_HEAD, rowspan=2) for j, label in enumerate(labels)]
-        else:
-            previous = edition.review_groups[i - 1] if i else None
-            if previous is None or _review_parent(previous.full_label) != parent:
-                siblings = [g for g in edition.review_groups if _review_parent(g.full_label) == parent]
-                cells.append(Cell(0, col, parent, TABLE_HEAD, colspan=per_group * len(siblings)))
-            cells.append(Cell(1, col, group.label, TABLE_HEAD, colspan=per_group))
-            cells += [Cell(2, col + j, label, TABLE_HEAD) for j, label in enumerate(labels)]
-        cells += [Cell(3, col + j, placeholder(t4_expr(group.id, j)), TABLE_NUMBER) for j in range(per_group)]
-        col += per_group
-    return TableLayout(_share(TEXT_WIDTH, col), tuple(cells), header_rows=3, keep_with_next=frozenset(range(3)))
-
-
-def _review_parent(full_label: str) -> str | None:
-    """行政诉讼 · 复议后起诉 → 行政诉讼; 行政复议 → None."""
-    head, sep, _ = full_label.partition(" · ")
-    if sep and head != LITIGATION_HEADER:
-        raise ValueError(f"table 四 has no header {head!r} (group {full_label!r})")
-    return head if sep else None
+_WIDTHS = {TABLE_2: _table2_widths, TABLE_3: _table3_widths, TABLE_4: lambda g: _share(TEXT_WIDTH, g.cols)}
 
 
 def _share(total: int, parts: int) -> tuple[int, ...]:
@@ -479,9 +407,9 @@ def build_document(edition: Edition):
     add_loop(doc, "s.paragraphs")
     add_paragraph(doc, "{%p endfor %}")
     after_table = False
-    for section, layout in (("active", table2_layout), ("applications", table3_layout), ("reviews", table4_layout)):
-        _heading(doc, SECTION_LABELS[section], after_table)
-        add_table(doc, layout(edition))
+    for table in grids(edition):
+        _heading(doc, table.caption, after_table)
+        add_table(doc, table_layout(edition, table.table))
         after_table = True
     for section in ("problems", "other_matters"):
         _heading(doc, SECTION_LABELS[section], after_table)

@@ -1,16 +1,16 @@
-"""The 校验 sheet: rules R1–R4 as live formulas over the table sheets.
+"""The 校验 sheet: rules R1–R4 as live formulas over the table sheets, written from the rules'
+equations (docgen.editions.equations).
 
 Each check is a row: where (official labels), left side, right side, difference and
-=IF(difference=0,"通过","不符"); a conditional format turns 不符 red. The sides are built from the
-layout so that each one reaches the figure by a different road than the table's own formula
-(R2 adds the （一）–（六） items one by one against （七）总计's column SUM, R3 and R4 add the cells
-term by term against the 总计 SUM), so a total overwritten by hand is caught as well.
+=IF(difference=0,"通过","不符"); a conditional format turns 不符 red. Each side adds its terms one
+by one, so it reaches a figure by a different road than the table's own formula (R2 adds the
+（一）–（六） items against （七）总计's column SUM, R3 and R4 add the cells term by term against the
+总计 SUM), and a total overwritten by hand is caught as well.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.workbook.workbook import Workbook
@@ -18,9 +18,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import style
 from ..editions import Edition
-from ..editions.types import RESULTS_LABEL, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL, Rule
-from .formulas import FAIL, Calc, Expr, Minus, Plus, Ref, Verdict, ZeroTest
-from .layout import TOTAL_ROW, WorkbookLayout, result_subtotals, row_points
+from ..editions.equations import Term, equations, table_rules
+from ..editions.grid import place
+from ..editions.types import Rule
+from .formulas import FAIL, Calc, Expr, Minus, Plus, Ref, Sum, Verdict, ZeroTest
+from .layout import WorkbookLayout, ranges, row_points
 
 CHECK_SHEET = "校验"
 VERDICT_CELL = "B2"
@@ -39,66 +41,43 @@ class Check:
     right: Expr
 
 
-def _r1(layout: WorkbookLayout, edition: Edition) -> list[Check]:
-    """Every column of table 三: 一 + 二 = （七）总计 + 四."""
-    received, carried_in = (row.id for row in edition.intake_rows)
-    out = []
-    for column, name in enumerate(_column_names(edition)):
-        left = Plus((layout.ref(TABLE_3, received, column), layout.ref(TABLE_3, carried_in, column)))
-        right = Plus((layout.ref(TABLE_3, TOTAL_ROW, column), layout.ref(TABLE_3, edition.carried_out.id, column)))
-        out.append(Check("R1", f"{TABLE_3} · {name}列", left, right))
-    return out
+def term_expr(layout: WorkbookLayout, edition: Edition, term: Term) -> Expr:
+    """A term of an equation on the sheets: one cell, or the SUM of a group's cells."""
+    spans = [_span_of(layout, edition, path) for path in term.paths]
+    sheet = layout.sheet_of(place(edition, term.paths[0]).table)
+    areas = ranges([span for _, span in spans])
+    if len(term.paths) == 1:
+        return Ref(areas[0], sheet)
+    return Sum(tuple(Ref(area, sheet) for area in areas))
 
 
-def _r2(layout: WorkbookLayout, edition: Edition) -> list[Check]:
-    """Every column of table 三: （七）总计 = （一）+（二）+ all of （三）…（五）+ （六）."""
-    sheet = layout.sheet_of(TABLE_3)
-    table = layout.layout_of(TABLE_3)
-    out = []
-    for column, name in enumerate(_column_names(edition)):
-        right = result_subtotals(table, edition, column, sheet)
-        out.append(Check("R2", f"{TABLE_3} · {TOTAL_ROW_LABEL} · {name}列", layout.ref(TABLE_3, TOTAL_ROW, column), right))
-    return out
+def side_expr(layout: WorkbookLayout, edition: Edition, terms: tuple[Term, ...]) -> Expr:
+    """A side of an equation: its terms added one by one."""
+    return Plus(tuple(term_expr(layout, edition, term) for term in terms))
 
 
-def _r3(layout: WorkbookLayout, edition: Edition) -> list[Check]:
-    """Every row of table 三: 总计 = 自然人 + the 法人或其他组织 columns."""
-    typed = [(r.id, edition.app_row_path(r)) for r in edition.intake_rows + edition.result_rows]
-    carried_out = edition.carried_out
-    rows = typed + [(TOTAL_ROW, f"{RESULTS_LABEL} · {TOTAL_ROW_LABEL}"), (carried_out.id, carried_out.label)]
-    count = len(edition.applicants)
-    out = []
-    for row_id, path in rows:
-        right = Plus(tuple(layout.ref(TABLE_3, row_id, c) for c in range(count)))
-        out.append(Check("R3", f"{TABLE_3} · {path} · {TOTAL_LABEL}", layout.ref(TABLE_3, row_id, count), right))
-    return out
-
-
-def _r4(layout: WorkbookLayout, edition: Edition) -> list[Check]:
-    """Each group of table 四: 结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计."""
-    count = len(edition.review_results)
-    out = []
-    for group in edition.review_groups:
-        right = Plus(tuple(layout.ref(TABLE_4, group.id, c) for c in range(count)))
-        out.append(Check("R4", f"{TABLE_4} · {group.full_label} · {TOTAL_LABEL}", layout.ref(TABLE_4, group.id, count), right))
-    return out
-
-
-CHECKS: dict[str, Callable[[WorkbookLayout, Edition], list[Check]]] = {"R1": _r1, "R2": _r2, "R3": _r3, "R4": _r4}
+def _span_of(layout: WorkbookLayout, edition: Edition, path: str):
+    where = place(edition, path)
+    figure = layout.layout_of(where.table).figure(where.table, where.row, where.column)
+    return where, figure.span
 
 
 def workbook_rules(edition: Edition) -> list[Rule]:
-    """The edition's rules the workbook checks (those within one report)."""
-    return [rule for rule in edition.rules if rule.id in CHECKS]
+    """The edition's rules the workbook checks (the equations within one table)."""
+    return list(table_rules(edition))
+
+
+def checks_of(layout: WorkbookLayout, edition: Edition, rule: Rule) -> list[Check]:
+    """The check rows of one rule: one per equation, each side reaching the figures term by term."""
+    return [
+        Check(rule.id, eq.where, side_expr(layout, edition, eq.left), side_expr(layout, edition, eq.right))
+        for eq in equations(edition, rule)
+    ]
 
 
 def checks_for(layout: WorkbookLayout, edition: Edition) -> list[Check]:
     """Every check row, rule by rule in the edition's order."""
-    return [check for rule in workbook_rules(edition) for check in CHECKS[rule.id](layout, edition)]
-
-
-def _column_names(edition: Edition) -> list[str]:
-    return [a.label for a in edition.applicants] + [TOTAL_LABEL]
+    return [check for rule in workbook_rules(edition) for check in checks_of(layout, edition, rule)]
 
 
 def verdict_ref() -> Ref:
@@ -114,7 +93,7 @@ def write_check_sheet(book: Workbook, layout: WorkbookLayout, edition: Edition, 
     for rule in workbook_rules(edition):
         _rule_row(ws, row, rule)
         row += 1
-        for check in CHECKS[rule.id](layout, edition):
+        for check in checks_of(layout, edition, rule):
             _check_row(ws, row, check, calc)
             row += 1
     statuses = Ref(f"F{_FIRST_ROW}:F{row - 1}")

@@ -22,27 +22,12 @@ from functools import lru_cache
 from openpyxl.utils.cell import get_column_letter
 
 from ..editions import Edition, get as get_edition
-from ..editions.common import SECTION_LABELS
-from ..editions.types import (
-    ACTIVE_ROW_HEADER,
-    APPLICANT_HEADER,
-    LEGAL_PERSON_HEADER,
-    RESULTS_LABEL,
-    TABLE3_NOTE,
-    TABLE_2,
-    TABLE_3,
-    TABLE_4,
-    TOTAL_LABEL,
-    TOTAL_ROW_LABEL,
-    ActiveBlock,
-    AppGroup,
-    Kind,
-)
-from .formulas import Expr, Plus, Ref, Sum
+from ..editions.equations import equations, table_rules
+from ..editions.grid import LABEL, TABLES, grid, place
+from ..editions.grid import TOTAL_ROW  # noqa: F401 (re-exported: table 三's （七）总计 row id)
+from ..editions.types import TABLE_2, TABLE_3, TABLE_4, Kind
+from .formulas import Expr, Ref, Sum
 
-TOTAL_ROW = "total"  # table 三's （七）总计, as Report.row_with_total names it
-TABLES = (TABLE_2, TABLE_3, TABLE_4)
-SECTION_OF = {TABLE_2: "active", TABLE_3: "applications", TABLE_4: "reviews"}
 
 # Label roles, for styling.
 TITLE = "title"
@@ -258,202 +243,91 @@ def stacked_layout(edition: Edition, tables: tuple[str, ...] = TABLES, gap: int 
 
 
 def table_layout(edition: Edition, table: str, top: int = 1) -> TableLayout:
-    """One table of an edition, its heading on row ``top``."""
-    builders = {TABLE_2: _active_table, TABLE_3: _applications_table, TABLE_4: _reviews_table}
-    return builders[table](edition, top)
+    """One table of an edition drawn from its grid (docgen.editions.grid), its heading on row ``top``.
+
+    Grid position (r, c) is sheet row ``top + 2 + r``, column ``c + 1``; each total's formula adds
+    up the cells of the rule that defines it (R2 down a column, R3 and R4 along a row).
+    """
+    g = grid(edition, table)
+    head = top + 2
+    address = {c.path: cell_span(head + c.row, c.col + 1, c.rowspan, c.colspan) for c in g.values}
+    totals = _total_formulas(edition, table, address)
+    labels: list[Label] = []
+    figures: list[Figure] = []
+    for cell in g.cells:
+        span = cell_span(head + cell.row, cell.col + 1, cell.rowspan, cell.colspan)
+        if cell.kind == LABEL:
+            role = HEADER if cell.header else NOTE if cell.row < g.header_rows else ROW
+            labels.append(Label(span, cell.text, role))
+        else:
+            where = place(edition, cell.path)
+            figures.append(Figure(table, where.row, where.column, span, cell.value_kind or Kind.COUNT, totals.get(cell.path)))
+    first_values = [c.col for c in g.values if c.row == g.header_rows]
+    freeze = f"{_column(min(first_values, default=0) + 1)}{head + g.header_rows}"
+    widths = _WIDTHS[table](g.cols)
+    return TableLayout(
+        table=table,
+        title=Label(cell_span(top, 1, 1, g.cols), g.caption, TITLE),
+        info=cell_span(top + 1, 1, 1, g.cols),
+        grid=cell_span(head, 1, g.rows, g.cols),
+        header_bottom=top + 1 + g.header_rows,
+        freeze=freeze,
+        labels=tuple(labels),
+        figures=tuple(figures),
+        widths=widths,
+        heights=_heights(labels, widths),
+    )
 
 
-@dataclass
-class _Draft:
-    """Labels and figures collected while a table is laid out."""
-
-    table: str
-    labels: list[Label] = field(default_factory=list)
-    figures: list[Figure] = field(default_factory=list)
-
-    def label(self, span: Span, text: str, role: str = HEADER) -> None:
-        self.labels.append(Label(span, text, role))
-
-    def figure(self, row: str, column: int | str, span: Span, kind: Kind = Kind.COUNT, total: Expr | None = None) -> None:
-        self.figures.append(Figure(self.table, row, column, span, kind, total))
-
-    def finish(self, top: int, grid: Span, header_bottom: int, freeze: str, widths: tuple[float, ...]) -> TableLayout:
-        title = Label(cell_span(top, 1, 1, grid.right), SECTION_LABELS[SECTION_OF[self.table]], TITLE)
-        return TableLayout(
-            table=self.table,
-            title=title,
-            info=cell_span(top + 1, 1, 1, grid.right),
-            grid=grid,
-            header_bottom=header_bottom,
-            freeze=freeze,
-            labels=tuple(self.labels),
-            figures=tuple(self.figures),
-            widths=widths,
-            heights=_heights(self.labels, widths),
-        )
+_WIDTHS = {
+    TABLE_2: lambda cols: (24.0,) + (16.0,) * (cols - 1),
+    TABLE_3: lambda cols: (8.0, 14.0, 40.0) + (_COUNT_WIDTH,) * (cols - 3),
+    TABLE_4: lambda cols: (_COUNT_WIDTH,) * cols,
+}
 
 
 def _column(index: int) -> str:
     return get_column_letter(index)
 
 
-# -- table 二 -------------------------------------------------------------------------------
+def _total_formulas(edition: Edition, table: str, address: dict[str, Span]) -> dict[str, Expr]:
+    """Each total cell's formula: SUM of the cells on the other side of the rule that defines it."""
+    out: dict[str, Expr] = {}
+    for rule in table_rules(edition):
+        if rule.table != table or not rule.defines_total:
+            continue
+        for equation in equations(edition, rule):
+            cells = [address[p] for term in equation.right for p in term.paths]
+            out[equation.left[0].paths[0]] = Sum(tuple(Ref(area) for area in ranges(cells)))
+    return out
 
 
-def _spread(count: int, width: int) -> list[int]:
-    """Column spans of ``count`` fields over ``width`` value columns; the last takes what is left."""
-    base = width // count
-    return [base] * (count - 1) + [width - base * (count - 1)]
+def ranges(cells: list[Span]) -> list[str]:
+    """Cells as few areas as possible: runs of neighbours in one column or one row become a range."""
+    out: list[str] = []
+    run: list[Span] = []
+
+    def flush() -> None:
+        if run:
+            out.append(Span(run[0].top, run[0].left, run[-1].bottom, run[-1].right).range)
+
+    for cell in cells:
+        if run and not _follows(run, cell):
+            flush()
+            run = []
+        run.append(cell)
+    flush()
+    return out
 
 
-def _active_table(edition: Edition, top: int) -> TableLayout:
-    """Table 二 by blocks: a 第二十条第（X）项 row across the table, a header row, the rows."""
-    width = 1 + max(len(b.fields) for b in edition.active_blocks)
-    draft = _Draft(TABLE_2)
-    row = top + 2
-    for block in edition.active_blocks:
-        row = _active_block(draft, block, row, width)
-    widths = (24.0,) + (16.0,) * (width - 1)
-    return draft.finish(top, Span(top + 2, 1, row - 1, width), top + 1, f"A{top + 2}", widths)
-
-
-def _active_block(draft: _Draft, block: ActiveBlock, row: int, width: int) -> int:
-    draft.label(cell_span(row, 1, 1, width), block.label)
-    draft.label(cell_span(row + 1, 1), ACTIVE_ROW_HEADER)
-    spans = _spread(len(block.fields), width - 1)
-    starts = [2 + sum(spans[:i]) for i in range(len(spans))]
-    for f, start, span in zip(block.fields, starts, spans):
-        draft.label(cell_span(row + 1, start, 1, span), f.label)
-    row += 2
-    for active_row in block.rows:
-        draft.label(cell_span(row, 1), active_row.label, ROW)
-        for f, start, span in zip(block.fields, starts, spans):
-            draft.figure(active_row.id, f.id, cell_span(row, start, 1, span), f.kind)
-        row += 1
-    return row
-
-
-# -- table 三 -------------------------------------------------------------------------------
-
-_LABEL_COLUMNS = 3
-_FIRST_DATA = _LABEL_COLUMNS + 1  # column D
-
-
-def _applications_table(edition: Edition, top: int) -> TableLayout:
-    """Table 三: 3 label columns, the applicant columns and 总计; three header rows."""
-    draft = _Draft(TABLE_3)
-    head = top + 2
-    total_column = _FIRST_DATA + len(edition.applicants)
-    _applicant_headers(draft, edition, head, total_column)
-    row = head + 3
-    for app_row in edition.intake_rows:
-        draft.label(cell_span(row, 1, 1, _LABEL_COLUMNS), app_row.label, ROW)
-        _count_row(draft, app_row.id, row, total_column)
-        row += 1
-    row = _results(draft, edition, row, total_column)
-    draft.label(cell_span(row, 1, 1, _LABEL_COLUMNS), edition.carried_out.label, ROW)
-    _count_row(draft, edition.carried_out.id, row, total_column)
-    widths = (8.0, 14.0, 40.0) + (_COUNT_WIDTH,) * (total_column - _LABEL_COLUMNS)
-    grid = Span(head, 1, row, total_column)
-    return draft.finish(top, grid, head + 2, f"{_column(_FIRST_DATA)}{head + 3}", widths)
-
-
-def _applicant_headers(draft: _Draft, edition: Edition, head: int, total_column: int) -> None:
-    draft.label(cell_span(head, 1, 3, _LABEL_COLUMNS), TABLE3_NOTE, NOTE)
-    draft.label(Span(head, _FIRST_DATA, head, total_column), APPLICANT_HEADER)
-    legal = [i for i, a in enumerate(edition.applicants) if a.legal_person]
-    for i, applicant in enumerate(edition.applicants):
-        column = _FIRST_DATA + i
-        if applicant.legal_person:
-            draft.label(cell_span(head + 2, column), applicant.label)
-        else:
-            draft.label(cell_span(head + 1, column, 2), applicant.label)
-    if legal:
-        draft.label(Span(head + 1, _FIRST_DATA + legal[0], head + 1, _FIRST_DATA + legal[-1]), LEGAL_PERSON_HEADER)
-    draft.label(cell_span(head + 1, total_column, 2), TOTAL_LABEL)
-
-
-def _count_row(draft: _Draft, row_id: str, row: int, total_column: int, column_totals: tuple[Expr, ...] = ()) -> None:
-    """A row of applicant counts (typed, or the given column formulas) and its 总计 formula."""
-    for i, column in enumerate(range(_FIRST_DATA, total_column)):
-        total = column_totals[i] if column_totals else None
-        draft.figure(row_id, i, cell_span(row, column), total=total)
-    across = Sum((Ref(f"{_column(_FIRST_DATA)}{row}:{_column(total_column - 1)}{row}"),))
-    draft.figure(row_id, total_column - _FIRST_DATA, cell_span(row, total_column), total=across)
-
-
-def _results(draft: _Draft, edition: Edition, row: int, total_column: int) -> int:
-    """三、本年度办理结果: its items, groups and （七）总计; returns the row after （七）."""
-    first = row
-    for item in edition.result_items:
-        if isinstance(item, AppGroup):
-            draft.label(cell_span(row, 2, len(item.rows)), item.label, ROW)
-            for app_row in item.rows:
-                draft.label(cell_span(row, 3), app_row.label, ROW)
-                _count_row(draft, app_row.id, row, total_column)
-                row += 1
-        else:
-            draft.label(cell_span(row, 2, 1, 2), item.label, ROW)
-            _count_row(draft, item.id, row, total_column)
-            row += 1
-    down = tuple(Sum((Ref(f"{_column(c)}{first}:{_column(c)}{row - 1}"),)) for c in range(_FIRST_DATA, total_column))
-    draft.label(cell_span(row, 2, 1, 2), TOTAL_ROW_LABEL, ROW)
-    _count_row(draft, TOTAL_ROW, row, total_column, down)
-    draft.label(Span(first, 1, row, 1), RESULTS_LABEL, ROW)
-    return row + 1
-
-
-def result_subtotals(layout: SheetLayout, edition: Edition, column: int, sheet: str | None = None) -> Expr:
-    """（一）+（二）+ SUM(（三）) + … + （六） in one column of table 三, item by item.
-
-    An independent way to the （七）总计 figure, for the R2 check; ``sheet`` names the sheet
-    of ``layout`` when the expression is used from another sheet.
-    """
-    terms: list[Expr] = []
-    for item in edition.result_items:
-        if isinstance(item, AppGroup):
-            first = layout.cell_of(TABLE_3, item.rows[0].id, column)
-            last = layout.cell_of(TABLE_3, item.rows[-1].id, column)
-            terms.append(Sum((Ref(f"{first}:{last}", sheet),)))
-        else:
-            terms.append(Ref(layout.cell_of(TABLE_3, item.id, column), sheet))
-    return Plus(tuple(terms))
-
-
-# -- table 四 -------------------------------------------------------------------------------
-
-
-def _parent_of(full_label: str, label: str) -> str | None:
-    """行政诉讼 for "行政诉讼 · 未经复议直接起诉"; None for a group with no parent header."""
-    head, sep, tail = full_label.rpartition(" · ")
-    return head if sep and tail == label else None
-
-
-def _reviews_table(edition: Edition, top: int) -> TableLayout:
-    """Table 四: top headers (行政复议 / 行政诉讼), group headers, result headers, one row of figures."""
-    draft = _Draft(TABLE_4)
-    head = top + 2
-    per_group = len(edition.review_results) + 1
-    parents: dict[str, list[int]] = {}
-    for g, group in enumerate(edition.review_groups):
-        first = 1 + g * per_group
-        parent = _parent_of(group.full_label, group.label)
-        if parent is None:
-            draft.label(cell_span(head, first, 1, per_group), group.label)
-        else:
-            parents.setdefault(parent, []).append(first)
-            draft.label(cell_span(head + 1, first, 1, per_group), group.label)
-        result_top = head + 2 if parent else head + 1
-        total = Sum((Ref(f"{_column(first)}{head + 3}:{_column(first + per_group - 2)}{head + 3}"),))
-        for r, text in enumerate([f.label for f in edition.review_results] + [TOTAL_LABEL]):
-            draft.label(Span(result_top, first + r, head + 2, first + r), text)
-            is_total = r == per_group - 1
-            draft.figure(group.id, r, cell_span(head + 3, first + r), total=total if is_total else None)
-    for parent, firsts in parents.items():
-        draft.label(Span(head, firsts[0], head, firsts[-1] + per_group - 1), parent)
-    width = per_group * len(edition.review_groups)
-    widths = (_COUNT_WIDTH,) * width
-    return draft.finish(top, Span(head, 1, head + 3, width), head + 2, f"A{head + 3}", widths)
+def _follows(run: list[Span], cell: Span) -> bool:
+    last = run[-1]
+    down = cell.left == last.left and cell.right == last.right and cell.top == last.bottom + 1
+    right = cell.top == last.top and cell.bottom == last.bottom and cell.left == last.right + 1
+    if len(run) == 1:
+        return down or right
+    vertical = run[1].top > run[0].top
+    return down if vertical else right
 
 
 # -- row heights ----------------------------------------------------------------------------
