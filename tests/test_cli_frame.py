@@ -176,3 +176,28 @@ def test_messages_keep_to_gbk_characters():
                         node.value.encode("gbk")
                     except UnicodeEncodeError as error:
                         pytest.fail(f"{source.relative_to(ROOT)}:{node.lineno}: {node.value!r} ({error.object[error.start]!r} is not in GBK)")
+
+
+def test_progress_bar_names_a_file_from_the_start(monkeypatch):
+    import io
+
+    from docgen.cli import cmd_render
+    from docgen.render import Outcome
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    view = cmd_render._view(3, ["a.yaml", "b.yaml", "c.yaml"])
+    assert isinstance(view, cmd_render._ProgressView)
+    description = lambda: view.progress.tasks[0].description  # noqa: E731
+    assert "a.yaml" in description()  # before any file has started or finished
+    with view:
+        view.start(0)
+        view.start(1)
+        assert description() == "正在处理 a.yaml"
+        view.done(0, Outcome("a.yaml", 0))
+        assert description() == "正在处理 b.yaml"
+        view.done(1, Outcome("b.yaml", 0))
+    assert view.count == 2

@@ -31,10 +31,10 @@ def refused(text: str) -> list:
 
 
 def test_full_width_digits_units_and_dashes_are_read_with_a_warning():
-    text = minimal(2021, a="applications:\n  received: [１２, 5件, —, 无, 0, 0]\n  granted: [12, 5, 0, 0, 0, 0]")
+    text = minimal(2021, a="applications:\n  received: [１２, 5件, —, －, 0, 0]\n  granted: [12, 5, 0, 0, 0, 0]")
     loaded, found = warnings_of(text)
     assert loaded.report.applications["received"] == [12, 5, 0, 0, 0, 0]
-    assert found[5] == ["全角数字“１２”已按 12 读取", "“5件”已按 5 读取（去掉了单位“件”）", "“—”已按 0 读取", "“无”已按 0 读取"]
+    assert found[5] == ["全角数字“１２”已按 12 读取", "“5件”已按 5 读取（去掉了单位“件”）", "“—”已按 0 读取", "“－”已按 0 读取"]
 
 
 def test_full_width_commas_in_a_number_list():
@@ -85,7 +85,7 @@ def test_yaml_errors_are_chinese_on_the_line_to_fix(body, line, fragment):
     assert not ENGLISH.search(problems[0].what), problems[0].what
 
 
-@pytest.mark.parametrize("text", ["3.5", "５.５", "5 斤", "五", "1,000", "-", "0x10", ""])
+@pytest.mark.parametrize("text", ["3.5", "５.５", "5 斤", "五", "无", "1,000", "-", "0x10", ""])
 def test_what_is_not_a_plain_count_is_left_to_the_checks(text):
     assert count_text(text) is None or text == "-"
 

@@ -7,7 +7,7 @@ warning that says what was read, or refused with a Chinese reason on the line to
 - ``key_colons``: a full-width colon "：" after a key (``licensing： 5``) is read as ": ". Only
   tried when the file does not compose as it is, and never inside a block of text (``|``/``>``).
 - ``count_text``: a count written with full-width digits (１２), with a unit (5件), or as a dash
-  for zero (—) is read as the number.
+  for zero (—) is read as the number (a word such as 无 is still refused).
 - ``yaml_error``: PyYAML's English syntax errors in Chinese, with the line the clerk must fix.
 
 Every rewrite keeps the number of lines, so every line number stays the line of the file.
@@ -20,13 +20,12 @@ import unicodedata
 
 import yaml
 
-_NUMERIC_ITEM = r"\s*(?:[0-9０-９]+\s*(?:件|个|项|条|次|人|份)?|[—–－\-－―]+|无)?\s*"
+_NUMERIC_ITEM = r"\s*(?:[0-9０-９]+\s*(?:件|个|项|条|次|人|份)?|[—–－\-－―]+)?\s*"
 _FLOW_LIST = re.compile(rf"\[((?:{_NUMERIC_ITEM}[,，、])+{_NUMERIC_ITEM})\]")
 _KEY_COLON = re.compile(r"^(\s*(?:-\s+)?)([^\s:#\"'\[\]{}&*!|>%@`,，][^:#\"'\[\]{}]{0,60}?)\s*：[ \t　]*")
 _BLOCK_START = re.compile(r":\s*[|>][-+0-9]*\s*(?:#.*)?$")
 _UNITS = "件个项条次人份"
 _DASHES = "—–－-―"
-_ZERO_WORDS = {"无"}
 
 
 def flow_commas(text: str) -> tuple[str, list[tuple[int, str]]]:
@@ -70,7 +69,7 @@ def count_text(text: str) -> tuple[int, str] | None:
     Returns the number and how it was read, or None when the text is not such a count.
     """
     raw = text.strip()
-    if raw in _ZERO_WORDS or (raw and all(ch in _DASHES for ch in raw)):
+    if raw and all(ch in _DASHES for ch in raw):
         return 0, f"“{raw}”已按 0 读取"
     digits = unicodedata.normalize("NFKC", raw)
     unit = ""
