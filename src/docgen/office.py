@@ -310,7 +310,9 @@ def convert_document(source: Path, target_format: str, outdir: Path, timeout: fl
     """
     source, outdir = Path(source), Path(outdir)
     _require_file(source)
-    stderr = _run_soffice(["--convert-to", target_format], source, outdir, timeout)
+    with tempfile.TemporaryDirectory(prefix="docgen-convert-") as work:
+        copy = _stage(source, Path(work) / source.name)  # isolated like every conversion
+        stderr = _run_soffice(["--convert-to", target_format], [copy], outdir, timeout, source)
     made = outdir / f"{source.stem}.{target_format}"
     if not made.is_file():
         raise _no_output(source, stderr)
