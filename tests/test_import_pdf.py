@@ -406,3 +406,15 @@ def test_single_other_row_in_a_2021_table(tmp_path):
     assert got.row("other.other") == merged[:6] and got.row("other.no_correction") == [0] * 6
     assert any("（六）其他处理" in w.where and "2019版" in w.what and "3.其他" in w.what for w in imported.warnings)
     assert [f for f in imported.findings() if f.rule in ("R1", "R2", "R3")] == []
+
+
+@needs_soffice
+def test_password_protected_pdf_gets_a_clear_message(rendered, tmp_path, cli):
+    from docgen.office import _run_soffice
+
+    _, pdf, _ = rendered[2021]
+    options = '{"EncryptFile":{"type":"boolean","value":"true"},"DocumentOpenPassword":{"type":"string","value":"secret"}}'
+    _run_soffice(["--convert-to", f"pdf:writer_pdf_Export:{options}"], pdf.with_suffix(".docx"), tmp_path, 120)
+    result = cli("import", tmp_path / pdf.name, "-o", tmp_path / "out.yaml")
+    assert result.code == 2 and "密码" in result.err and "Traceback" not in result.text
+    assert not (tmp_path / "out.yaml").exists()
