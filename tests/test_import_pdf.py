@@ -418,3 +418,15 @@ def test_password_protected_pdf_gets_a_clear_message(rendered, tmp_path, cli):
     result = cli("import", tmp_path / pdf.name, "-o", tmp_path / "out.yaml")
     assert result.code == 2 and "密码" in result.err and "Traceback" not in result.text
     assert not (tmp_path / "out.yaml").exists()
+
+
+def test_web_page_with_tables_as_paragraphs(tmp_path):
+    """A page whose tables are lines of text (no <table>): read like text copied from a page."""
+    import html
+
+    text = (FIXTURES / "r2021-spaces.txt").read_text(encoding="utf-8")
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines())
+    path = tmp_path / "page.html"
+    path.write_text(f"<!DOCTYPE html><html><body><div class='nav'><a>首页</a></div>{body}</body></html>", encoding="utf-8")
+    imported = import_file(path)
+    assert imported.kind == "html" and same_figures(imported.report, figures_report(2021))

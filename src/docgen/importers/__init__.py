@@ -69,8 +69,22 @@ def import_file(path: Path | str, shown: str | None = None) -> Imported:
         raise _unusable(shown, "不是文本、网页、PDF、Word 或工作簿文件")
     text = decode(data, lambda what: _unusable(shown, what))
     if looks_like_html(text):
-        return from_blocks(html_blocks(text), shown, "html")
+        return from_html(html_blocks(text), shown)
     return from_text(text, shown)
+
+
+def from_html(blocks: list[Block], shown: str) -> Imported:
+    """A saved page; a page whose tables are not <table> elements (copied into paragraphs or
+    <div>s) is read from its visible text like copied text."""
+    try:
+        return from_blocks(blocks, shown, "html")
+    except InputError as first:
+        if any(isinstance(b, Row) for b in blocks):
+            raise
+        try:
+            return from_layout("\n".join(b for b in blocks if isinstance(b, str)), shown, "html")
+        except InputError as second:
+            raise (second if len(second.problems) < len(first.problems) or any(p.where for p in second.problems) else first) from None
 
 
 def from_text(text: str, shown: str, kind: str = "text") -> Imported:
