@@ -414,7 +414,8 @@ def test_password_protected_pdf_gets_a_clear_message(rendered, tmp_path, cli):
 
     _, pdf, _ = rendered[2021]
     options = '{"EncryptFile":{"type":"boolean","value":"true"},"DocumentOpenPassword":{"type":"string","value":"secret"}}'
-    _run_soffice(["--convert-to", f"pdf:writer_pdf_Export:{options}"], pdf.with_suffix(".docx"), tmp_path, 120)
+    docx = pdf.with_suffix(".docx")
+    _run_soffice(["--convert-to", f"pdf:writer_pdf_Export:{options}"], [docx], tmp_path, 120, docx)
     result = cli("import", tmp_path / pdf.name, "-o", tmp_path / "out.yaml")
     assert result.code == 2 and "密码" in result.err and "Traceback" not in result.text
     assert not (tmp_path / "out.yaml").exists()
