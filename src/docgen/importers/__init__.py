@@ -80,8 +80,22 @@ def import_file(path: Path | str, shown: str | None = None) -> Imported:
             blocks = html_blocks(text)
         except RecursionError:
             raise _unusable(shown, "网页的标签嵌套层次过深，不像是一份年度报告") from None
-        return from_blocks(blocks, shown, "html")
+        return from_html(blocks, shown)
     return from_text(text, shown)
+
+
+def from_html(blocks: list[Block], shown: str) -> Imported:
+    """A saved page; a page whose tables are not <table> elements (copied into paragraphs or
+    <div>s) is read from its visible text like copied text."""
+    try:
+        return from_blocks(blocks, shown, "html")
+    except InputError as first:
+        if any(isinstance(b, Row) for b in blocks):
+            raise
+        try:
+            return from_layout("\n".join(b for b in blocks if isinstance(b, str)), shown, "html")
+        except InputError as second:
+            raise (second if len(second.problems) < len(first.problems) or any(p.where for p in second.problems) else first) from None
 
 
 def from_text(text: str, shown: str, kind: str = "text") -> Imported:
