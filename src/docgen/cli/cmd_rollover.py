@@ -13,8 +13,8 @@ from .output import problem_lines, say
 
 @app.command("rollover")
 def rollover_command(
-    last: Path = typer.Argument(..., help="上年度报告的输入文件（.yaml）", show_default=False),
-    output: Path | None = typer.Option(None, "-o", "--output", help="要写出的下一年度输入文件（默认把文件名中的年份加 1）", show_default=False),
+    last: Path = typer.Argument(..., metavar="上年度文件", readable=False, help="上年度报告的输入文件（.yaml）", show_default=False),
+    output: Path | None = typer.Option(None, "-o", "--output", metavar="文件", help="要写出的下一年度输入文件（默认把文件名中的年份加 1）", show_default=False),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
 ) -> None:
     """由上年度报告生成下一年度的输入文件草稿。
@@ -25,13 +25,14 @@ def rollover_command(
     """
     from ..rules.checks import check, has_errors
     from ..errors import DocgenError, Problem
-    from ..fsutil import write_text
+    from ..fsutil import refuse_own_input, write_text
     from ..report.load import load, load_text
     from ..report.rollover import rollover_text
 
     loaded = load(last)
     year = loaded.report.year + 1
     target = output or _next_name(last, loaded.report.year, year)
+    refuse_own_input(target, last, "结转")
     if target.exists() and not force:
         raise DocgenError(f"“{target}”已存在；如需覆盖请加 --force")
     if has_errors(check(loaded.report, lines=loaded.lines)):
