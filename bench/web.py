@@ -81,7 +81,7 @@ class Clerk:
         self.report = int(r.headers["location"].rsplit("/", 1)[1])
         page = self.http.get(f"/reports/{self.report}").text
         self.form = dict(re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', page))
-        self.form.update(re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S))
+        self.form.update(re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.DOTALL))
         self.form["csrf"] = self.token
 
     def save(self, path: str, value: str) -> tuple[httpx.Response, float]:

@@ -5,7 +5,6 @@ paste a block, reload, restore a revision, and download a .docx equal to `docgen
 from __future__ import annotations
 
 import pytest
-
 from support.web import missing, serve
 
 try:

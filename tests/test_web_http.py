@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-
-import pytest
 import warnings
 
+import pytest
 from starlette.routing import Route
 
 with warnings.catch_warnings():  # recent Starlette prefers httpx2 for its test client; httpx works
@@ -17,6 +16,7 @@ with warnings.catch_warnings():  # recent Starlette prefers httpx2 for its test 
     from starlette.testclient import TestClient
 
 from conftest import EXAMPLE_2021, ROOT
+
 from docgen.web.app import CSRF_COOKIE, create_app
 from docgen.web.server import open_store
 
@@ -45,7 +45,7 @@ def form_of(html: str) -> dict[str, str]:
     out = {}
     for name, value in re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', html):
         out[name] = value
-    for name, value in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
+    for name, value in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.DOTALL):
         out[name] = value
     import html as h
 

@@ -13,7 +13,6 @@ import time
 
 import httpx
 import pytest
-
 from conftest import ROOT
 from support.web import free_port
 

@@ -7,8 +7,8 @@ import threading
 import zipfile
 
 import pytest
-
 from conftest import EXAMPLE_2021, SEED_2019
+
 from docgen.report.load import load, load_text
 from docgen.web import formdoc
 from docgen.web.server import open_store

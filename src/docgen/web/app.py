@@ -13,7 +13,7 @@ import json
 import logging
 import secrets
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -24,7 +24,12 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -285,7 +290,7 @@ def editor_context(checked: Checked, others: list) -> dict:
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _labels(edition_id: int) -> dict[str, str]:
     from ..editions.grid import grids
     from .labels import label_of

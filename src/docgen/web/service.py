@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass, field
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import editions
