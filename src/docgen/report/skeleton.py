@@ -24,6 +24,6 @@ def skeleton(edition: Edition, agency: str, year: int, date: dt.date | None = No
             sections=[Section(title=t, text=f"{t}方面的工作情况。") for t in OVERVIEW_TOPICS],
         ),
         problems="存在的主要问题及改进措施（须实事求是、明确具体，不得与往年雷同）。",
-        other_matters="本年度未收取信息处理费。" if edition.id >= 2021 else "本年度无其他需要报告的事项。",
+        other_matters=edition.other_matters_default,
     )
     return to_yaml(report, [f"{agency}{year}年政府信息公开工作年度报告 — docgen 输入文件", "段落之间空一行。"])
