@@ -252,18 +252,24 @@ def test_blank_total_column_is_a_warning_not_an_error(tmp_path):
     assert any("原表总计栏为空" in w.what and "（一）予以公开" in w.where for w in imported.warnings)
 
 
-def test_missing_rows_and_tables_are_named(tmp_path):
+def test_missing_rows_are_named_and_a_missing_table_is_an_error(tmp_path):
     report = figures_report(2021)
     text = published_text(report)
     lines = [l for l in text.splitlines() if "2.重复申请" not in l]
-    head = lines.index("四、政府信息公开行政复议、行政诉讼情况")
-    lines = lines[:head] + lines[head + 5 :]
     path = tmp_path / "partial.txt"
     path.write_text("\n".join(lines), encoding="utf-8")
     imported = import_file(path)
     whats = " ".join(w.what for w in imported.warnings)
-    assert "2.重复申请" in whats and "未找到四、政府信息公开行政复议、行政诉讼情况的表格" in whats
+    assert "2.重复申请" in whats
     assert imported.report.row("not_processed.duplicate") == [0] * 6
+    head = lines.index("四、政府信息公开行政复议、行政诉讼情况")
+    path.write_text("\n".join(lines[:head] + lines[head + 5 :]), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_file(path)
+    problems = caught.value.problems
+    assert any(p.where == "表四" and "未找到四、政府信息公开行政复议、行政诉讼情况的表格" in p.what for p in problems)
+    summary = problems[-1].what  # what was found: edition, year, agency, tables
+    assert "2021版" in summary and "2021" in summary and "青山县人民政府" in summary and "表二、表三" in summary
 
 
 def test_edition_from_labels_not_year(tmp_path):
@@ -281,7 +287,6 @@ def test_edition_from_labels_not_year(tmp_path):
     "name, content, fragment",
     [
         ("a.pdf", b"%PDF-1.4 ...", "PDF"),
-        ("a.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "旧版 Word"),
         ("a.txt", "这是一封信，没有任何表格。\n".encode("utf-8"), "未找到表二、表三、表四"),
         ("a.bin", b"\0\1\2\3" * 100, "不是文本"),
         ("a.zip", b"PK\x03\x04garbage", "损坏"),

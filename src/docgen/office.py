@@ -110,6 +110,20 @@ def workbook_to_csv(xlsx: Path, timeout: float = DEFAULT_TIMEOUT) -> dict[str, l
         return {name: _read_csv(path) for name, path in files.items()}
 
 
+def convert_document(source: Path, target_format: str, outdir: Path, timeout: float = DEFAULT_TIMEOUT) -> Path:
+    """Convert an office file (.doc, .wps, .xls, .et, .odt, .ods, .rtf…) to ``target_format``
+    ("docx" or "xlsx") in ``outdir`` with the same runner as every other conversion; return the
+    new file. Raises OfficeError when LibreOffice is missing, times out, fails or writes nothing.
+    """
+    source, outdir = Path(source), Path(outdir)
+    _require_file(source)
+    stderr = _run_soffice(["--convert-to", target_format], source, outdir, timeout)
+    made = outdir / f"{source.stem}.{target_format}"
+    if not made.is_file():
+        raise _no_output(source, stderr)
+    return made
+
+
 def pdf_text(pdf: Path) -> str:
     """Return the text of a PDF as extracted by poppler's pdftotext (reading order, UTF-8)."""
     pdf = Path(pdf)

@@ -18,13 +18,14 @@ from ..editions.types import TABLE_2, TABLE_3, TABLE_4
 from ..errors import InputError, Problem
 from ..report.model import Overview, Report, Section
 from .cells import Block, Row
+from .chinese import glossed, strip_glosses, to_simplified
 from .chinese import glossed, strip_glosses, t2s, to_simplified
 from .structure import Narrative, read_narrative
 from .tables import Figures, detect_edition, read_figures
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 PLACEHOLDER_AGENCY = "请填写报告机关名称"
-KINDS = {"text": "文本", "html": "网页", "docx": "Word 文档", "xlsx": "工作簿"}
+KINDS = {"text": "文本", "html": "网页", "docx": "Word 文档", "xlsx": "工作簿", "pdf": "PDF"}
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Imported:
     kind: str = "text"  # a key of KINDS
     traditional: bool = False  # converted from traditional characters
     edition_from: str = "labels"  # "labels"; "year" when no edition-specific label was found; "workbook" (说明 sheet)
+    converted_from: str = ""  # the old office format LibreOffice converted (".doc"…), if any
 
     def findings(self) -> list[Finding]:
         """R1–R4 against the printed totals, and narrative numbers that contradict the tables."""
@@ -50,21 +52,66 @@ def import_file(path: Path | str, shown: str | None = None) -> Imported:
     path = Path(path)
     shown = shown or str(path)
     data = _read_bytes(path, shown)
+    from .office import convertible, import_converted
+
+    if convertible(path, data):
+        return import_converted(path, shown, data)
     if data.startswith(b"PK\x03\x04"):
         return _from_zip(path, shown)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _unusable(shown, "是旧版 Word/Excel 文件（.doc/.xls），请先用 Word、WPS 或 LibreOffice 另存为 .docx 或 .xlsx 再导入")
     if data.startswith(b"%PDF"):
-        raise _unusable(shown, "是 PDF 文件，无法直接读取表格；请提供 Word（.docx）、网页（.html）或文本（.txt）版本")
+        from .pdf import import_pdf
+
+        return import_pdf(path, shown)
     from ..textio import decode
-    from .text import html_blocks, looks_like_html, text_blocks
+    from .text import html_blocks, looks_like_html
 
     if b"\0" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _unusable(shown, "不是文本、网页、Word（.docx）或工作簿（.xlsx）文件")
+        raise _unusable(shown, "不是文本、网页、PDF、Word 或工作簿文件")
     text = decode(data, lambda what: _unusable(shown, what))
-    is_html = looks_like_html(text)
-    blocks = html_blocks(text) if is_html else text_blocks(text)
-    return from_blocks(blocks, shown, "html" if is_html else "text")
+    if looks_like_html(text):
+        return from_blocks(html_blocks(text), shown, "html")
+    return from_text(text, shown)
+
+
+def from_text(text: str, shown: str, kind: str = "text") -> Imported:
+    """Plain text in any layout (cells by "|" or tabs, or copied from a PDF viewer, a web page
+    or a crawler) → the imported report; the reading that finds more tables wins."""
+    from .text import text_blocks
+
+    blocks = text_blocks(text)
+    if any(isinstance(b, Row) for b in blocks):
+        plain, _ = simplify(blocks)
+        edition = detect_edition(plain) or editions.CURRENT
+        if len(read_figures(plain, edition).found) == 3:
+            return from_blocks(blocks, shown, kind)
+    return from_layout(text, shown, kind, fallback=blocks)
+
+
+def from_layout(text: str, shown: str, kind: str, fallback: list[Block] | None = None, pages: list[str] | None = None) -> Imported:
+    """Text whose tables lost their cells (see `layout`) → the imported report."""
+    from .layout import detect_from_text, join_lines, read_layout
+
+    text, traditional = _simplified_text(text)
+    edition = detect_from_text(text, list(editions.EDITIONS.values()))
+    edition_from = "labels"
+    if edition is None:
+        year = read_narrative(join_lines(text.splitlines())).year
+        edition = editions.for_year(year) if year else editions.CURRENT
+        edition_from = "year"
+    layout = read_layout(text, edition)
+    if fallback is not None and any(isinstance(b, Row) for b in fallback):
+        plain, _ = simplify(fallback)
+        if len(read_figures(plain, detect_edition(plain) or edition).found) > len(layout.tables):
+            return from_blocks(fallback, shown, kind)
+    imported = from_blocks(layout.blocks, shown, kind, edition=edition, problems=layout.problems, notes=layout.notes)
+    imported.traditional = imported.traditional or traditional
+    imported.edition_from = edition_from
+    return imported
+
+
+def _simplified_text(text: str) -> tuple[str, bool]:
+    plain = glossed(text)
+    return to_simplified(strip_glosses(text, plain))
 
 
 def _read_bytes(path: Path, shown: str) -> bytes:
@@ -142,22 +189,35 @@ def simplify(blocks: list[Block]) -> tuple[list[Block], bool]:
     return out, traditional
 
 
-def from_blocks(blocks: list[Block], shown: str, kind: str) -> Imported:
-    """Blocks of any format → the imported report."""
+def from_blocks(
+    blocks: list[Block],
+    shown: str,
+    kind: str,
+    edition=None,
+    problems: list[tuple[str, str]] = (),
+    notes: list[tuple[str, str]] = (),
+) -> Imported:
+    """Blocks of any format → the imported report.
+
+    `edition` overrides the edition found from the labels; `problems` are figures a reader
+    could not place (each an error naming table and row); `notes` its warnings.
+    """
     blocks, traditional = simplify(blocks)
     narrative = read_narrative(blocks)
-    edition = detect_edition(blocks)
-    notes: list[tuple[str, str]] = []
+    found_edition = detect_edition(blocks)
+    notes = list(notes)
     edition_from = "labels"
+    if edition is None:
+        edition = found_edition
     if edition is None:
         edition_from = "year"
         edition = editions.for_year(narrative.year) if narrative.year else editions.CURRENT
         notes.append(("", f"表格中没有只属于某一版格式的标签，按报告年度选用{edition.id}版格式（{edition.document}）"))
     figures = read_figures(blocks, edition)
-    if not figures.found:
-        raise _unusable(shown, "未找到表二、表三、表四中的任何一行（按官方标签查找，如“一、本年新收政府信息公开申请数量”“行政许可”）")
-    if narrative.year is None:
-        raise _unusable(shown, "无法确定报告年度：没有找到报告标题，正文中也没有“20XX年”")
+    errors = [Problem(shown, None, where, what) for where, what in problems]
+    missing = [key for key in TABLE_KEYS if key not in figures.found]
+    if missing or narrative.year is None or errors:
+        raise InputError(errors + _missing_tables(shown, figures, edition, narrative, missing, {w.split(" · ")[0] for w, _ in problems}))
     notes += _missing(figures, edition) + _narrative_notes(narrative)
     agency = narrative.agency
     if not agency:
@@ -167,6 +227,30 @@ def from_blocks(blocks: list[Block], shown: str, kind: str) -> Imported:
     notes += figures.warnings
     warnings = [Problem(shown, None, where, what, "warning") for where, what in notes]
     return Imported(report, figures.stated, warnings, kind, traditional, edition_from)
+
+
+TABLE_KEYS = ("active", "applications", "reviews")
+TABLE_NAMES = {"active": TABLE_2, "applications": TABLE_3, "reviews": TABLE_4}
+
+
+def _missing_tables(shown: str, figures: Figures, edition, narrative: Narrative, missing: list[str], refused: set[str]) -> list[Problem]:
+    """What was found and what was not, for a document that cannot be imported whole."""
+    if not figures.found and not refused:
+        return [Problem(shown, None, "", "无法作为年度报告导入：未找到表二、表三、表四中的任何一行（按官方标签查找，如“一、本年新收政府信息公开申请数量”“行政许可”）")]
+    out = []
+    for key in missing:
+        table = TABLE_NAMES[key]
+        if table in refused:
+            continue
+        label = SECTION_LABELS[key]
+        out.append(Problem(shown, None, table, f"未找到{label}的表格（按官方行标签查找，没有找到可以读取的行），无法导入这张表"))
+    if narrative.year is None:
+        out.append(Problem(shown, None, "报告年度", "无法确定报告年度：没有找到报告标题，正文中也没有“20XX年”"))
+    found = "、".join(TABLE_NAMES[k] for k in TABLE_KEYS if k in figures.found) or "无"
+    agency = narrative.agency or "未识别"
+    year = narrative.year or "未识别"
+    out.append(Problem(shown, None, "", f"无法作为年度报告导入：识别到{edition.id}版格式，报告年度 {year}，报告机关 {agency}；已读取的表格：{found}。以上各处请核对原文或手工填写，文件未写出"))
+    return out
 
 
 def _report(edition: int, agency: str, narrative: Narrative, figures: Figures) -> Report:
@@ -191,10 +275,7 @@ def _report(edition: int, agency: str, narrative: Narrative, figures: Figures) -
 
 def _missing(figures: Figures, edition) -> list[tuple[str, str]]:
     notes = []
-    tables = (("active", TABLE_2, SECTION_LABELS["active"]), ("applications", TABLE_3, SECTION_LABELS["applications"]), ("reviews", TABLE_4, SECTION_LABELS["reviews"]))
-    for key, table, label in tables:
-        if key not in figures.found:
-            notes.append((table, f"未找到{label}的表格，各项按 0 计"))
+    notes = []
     if "active" in figures.found:
         absent = [row.label for _, row in edition.active_rows if row.id not in figures.active]
         if absent:

@@ -71,6 +71,10 @@ def read_narrative(blocks: list[Block]) -> Narrative:
     title_at = _title(head_items)
     if title_at is not None:
         out.title = head_items[title_at][1]
+        if title_at > 0 and _agency_line(head_items[title_at - 1][1]) and re.match(r"^\d{4}\s*年", out.title):
+            out.title = head_items[title_at - 1][1] + out.title  # 某某县人民政府 / 2024年…报告 on two lines
+            head_items = head_items[: title_at - 1] + head_items[title_at:]
+            title_at -= 1
         head_items = head_items[title_at + 1 :]
     out.preamble = _without_date(out, [t for _, t in head_items])
     stops = sorted([pos for pos, _ in heads.values()] + [i for i, b in enumerate(blocks) if isinstance(b, Row)] + [len(blocks)])
@@ -134,6 +138,11 @@ def _title(items: list[tuple[int, str]]) -> int | None:
         _, text = items[found]
         items[found] = (items[found][0], re.sub(r"^(?:标题|题目|名称)\s*[:：]\s*", "", text))
     return found
+
+
+def _agency_line(text: str) -> bool:
+    """A short line naming an agency alone (the first line of a title set on two lines)."""
+    return len(text) <= 30 and not re.search(r"[。，；：:,\d]", text) and bool(re.search(rf"(?:{_UNIT})$", text))
 
 
 def _without_date(out: Narrative, paragraphs: list[str]) -> list[str]:

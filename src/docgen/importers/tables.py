@@ -180,8 +180,22 @@ class _Reader:
         if len(bare(form)) >= 4:
             close = difflib.get_close_matches(form, list(self.index), n=1, cutoff=FUZZY_CUTOFF)
             if close:
-                return self.index[close[0]]
+                target = self.index[close[0]]
+                self.fuzzy_note(label, target)
+                return target
         return None
+
+    def fuzzy_note(self, label: str, target) -> None:
+        """A warning naming the label found by a close match and the official one it was read as."""
+        if isinstance(target, tuple):
+            where, official = f"{TABLE_2} · {target[0].label} · {target[1].label}", target[1].label
+        elif isinstance(target, AppGroup):
+            where, official = f"{TABLE_3} · {RESULTS_LABEL} · {target.label}", target.label
+        elif target == TOTAL:
+            where, official = self.row_label(TOTAL), TOTAL_ROW_LABEL
+        else:
+            where, official = self.row_label(target), target.label
+        self.warn(where, f"原文标签为“{' '.join(label.split())}”，与官方标签不完全一致，按“{official}”读取")
 
     # -- table 二 ---------------------------------------------------------------------------------
     def active_row(self, block: ActiveBlock, row: ActiveRow, values: list[Value]) -> None:
@@ -309,9 +323,29 @@ class _Reader:
 
     # -- after the last row ------------------------------------------------------------------------
     def finish(self) -> Figures:
+        self.single_other_row()
         self.check_subtotals()
         self.blank_totals()
         return self.out
+
+    def single_other_row(self) -> None:
+        """A 2021 table with one （六）其他处理 row (the 2019 layout): its figures go to 3.其他."""
+        for item in self.spec.result_items:
+            if not (isinstance(item, AppGroup) and item.rows and item.id == "other" and item.id in self.subtotals):
+                continue
+            if any(r.id in self.out.applications for r in item.rows):
+                continue
+            values, label = self.subtotals.pop(item.id)
+            target = item.rows[-1]
+            self.app_row(target, values)
+            if target.id in self.out.applications:
+                for row in item.rows[:-1]:
+                    self.out.applications[row.id] = [0] * APPLICANT_COUNT
+                others = "、".join(r.label for r in item.rows[:-1])
+                self.warn(
+                    f"{TABLE_3} · {RESULTS_LABEL} · {item.label}",
+                    f"原表只有一行“{label}”（2019版格式的行），没有{self.spec.id}版的分项；其数字计入“{target.label}”，{others}按 0 计，请核对",
+                )
 
     def check_subtotals(self) -> None:
         for group_id, (values, label) in self.subtotals.items():

@@ -1,0 +1,287 @@
+"""docgen import of PDF, of text copied from PDF viewers, web pages and crawlers, and of old office
+formats — from our own rendered reports (both editions) and the published PDFs in ../shared.
+
+Our reports are rendered once per session (LibreOffice is slow): report → .docx → PDF, then the
+PDF's text in both pdftotext modes (-layout: columns aligned with spaces; raw: one cell per line,
+some labels apart from their numbers), and from that the web-page form (single spaces, a table
+on one line) and the crawler form (separators collapsed: cells run together).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from conftest import SHARED, needs_soffice
+from docgen.errors import InputError
+from docgen.importers import import_file
+from docgen.importers.layout import splits
+from strategies import reports
+from test_import_fixtures import figures_report
+
+PUBLISHED = SHARED / "samples" / "published"
+needs_published = pytest.mark.skipif(not PUBLISHED.is_dir(), reason="已发布的 PDF 样例（shared/samples/published）不在本机")
+LAYOUTS = ("layout", "raw", "spaces", "together")
+
+
+def render_pdf(report, folder, name: str):
+    from docgen.office import docx_to_pdf
+    from docgen.word.render import write_docx
+
+    docx = write_docx(report, folder / f"{name}.docx")
+    return docx_to_pdf(docx, folder / f"{name}.pdf")
+
+
+def pdftotext(pdf, layout: bool) -> str:
+    args = ["pdftotext", "-enc", "UTF-8"] + (["-layout"] if layout else []) + [str(pdf), "-"]
+    return subprocess.run(args, capture_output=True, check=True).stdout.decode("utf-8")
+
+
+def table_area(text: str) -> tuple[str, str, str]:
+    """(before, tables, after): the text split at the headings 二、 and 五、."""
+    start = text.index("二、主动公开政府信息情况")
+    end = text.index("五、存在的主要问题及改进情况")
+    return text[:start], text[start:end], text[end:]
+
+
+def web_form(text: str) -> str:
+    """A web page's copy: the tables with every cell separated by one space, each table on one line."""
+    before, tables, after = table_area(text)
+    tables = re.sub(r"\s*—\s*\d+\s*—\s*", " ", tables)  # no page numbers on a web page
+    return before + " ".join(tables.split()) + "\n" + after
+
+
+def crawler_form(text: str) -> str:
+    """A crawler's copy: the tables with all separators collapsed (cells run together)."""
+    before, tables, after = table_area(text)
+    tables = re.sub(r"\s*—\s*\d+\s*—\s*", "", tables)
+    return before + "".join(tables.split()) + "\n" + after
+
+
+def same_figures(imported, report) -> bool:
+    return imported.active == report.active and imported.applications == report.applications and imported.reviews == report.reviews
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory):
+    """edition → (report, pdf path, {layout: text file}) for a consistent report of each edition."""
+    folder = tmp_path_factory.mktemp("import-pdf")
+    out = {}
+    for edition in (2019, 2021):
+        report = figures_report(edition)
+        pdf = render_pdf(report, folder, f"r{edition}")
+        texts = {"layout": pdftotext(pdf, True), "raw": pdftotext(pdf, False)}
+        texts["spaces"] = web_form(texts["layout"])
+        texts["together"] = crawler_form(texts["layout"])
+        files = {}
+        for name, text in texts.items():
+            files[name] = folder / f"r{edition}-{name}.txt"
+            files[name].write_text(text, encoding="utf-8")
+        out[edition] = (report, pdf, files)
+    return out
+
+
+# -- our own renders ----------------------------------------------------------------------------
+
+
+@needs_soffice
+@pytest.mark.parametrize("edition", [2019, 2021])
+def test_rendered_pdf_gives_back_every_figure_and_the_narrative(rendered, edition):
+    report, pdf, _ = rendered[edition]
+    imported = import_file(pdf)
+    got = imported.report
+    assert imported.kind == "pdf" and got.edition == edition
+    assert same_figures(got, report)
+    assert (got.agency, got.year, got.date) == (report.agency, report.year, report.date)
+    assert [s.title for s in got.overview.sections] == [s.title for s in report.overview.sections]
+    assert got.problems == report.problems and got.other_matters == report.other_matters
+    assert imported.findings() == []
+
+
+@needs_soffice
+@pytest.mark.parametrize("layout", ["layout", "spaces"])
+@pytest.mark.parametrize("edition", [2019, 2021])
+def test_copied_text_layouts_give_back_every_figure(rendered, edition, layout):
+    report, _, files = rendered[edition]
+    imported = import_file(files[layout])
+    assert imported.report.edition == edition
+    assert same_figures(imported.report, report), layout
+    assert imported.report.agency == report.agency and imported.report.year == report.year
+
+
+@needs_soffice
+@pytest.mark.parametrize("layout", ["raw", "together"])
+@pytest.mark.parametrize("edition", [2019, 2021])
+def test_one_cell_per_line_and_run_together_give_figures_or_name_the_row(rendered, edition, layout):
+    """pdftotext's raw order (one cell per line, labels apart from their numbers) and cells run
+    together: a table is read when the rows' numbers can be placed for sure (unique split under
+    the printed totals); otherwise the import fails naming the table and row and showing the
+    text — never a guess."""
+    report, _, files = rendered[edition]
+    try:
+        imported = import_file(files[layout])
+    except InputError as error:
+        refused = [p for p in error.problems if p.where.startswith("表")]
+        assert refused, error
+        assert all("原文" in p.what or "未找到" in p.what or "连在一起" in p.what for p in refused)
+        assert any(" · " in p.where or "“" in p.what for p in refused)  # names the row
+        assert "已读取的表格" in error.problems[-1].what
+    else:
+        assert same_figures(imported.report, report)
+
+
+def test_ambiguous_run_together_row_is_refused_with_row_and_text(tmp_path):
+    report = figures_report(2021)
+    path = tmp_path / "crawler.txt"
+    text = (
+        f"{report.display_title}\n一、总体情况\n本年度工作平稳。\n二、主动公开政府信息情况\n"
+        "第二十条第（一）项 信息内容 本年制发件数 本年废止件数 现行有效件数 规章000行政规范性文件898989\n"
+        "第二十条第（五）项 行政许可5 第二十条第（六）项 行政处罚6 行政强制7 第二十条第（八）项 行政事业性收费1.5\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_file(path)
+    problem = next(p for p in caught.value.problems if p.where.startswith("表二"))
+    assert "行政规范性文件" in problem.where and "898989" in problem.what
+
+
+def test_splitting_uses_totals_and_refuses_ambiguity():
+    assert splits(["000"], 3) == [["0", "0", "0"]]
+    assert len(splits(["898989"], 3)) == 2  # (8, 9, 8989), (8, 98, 989)…: ambiguous
+    r3 = lambda parts: sum(map(int, parts[:-1])) == int(parts[-1])  # noqa: E731
+    assert splits(["210000021"], 7, r3) == [["21", "0", "0", "0", "0", "0", "21"]]
+    assert splits(["0", "5", "5"], 3) == [["0", "5", "5"]]
+
+
+# -- published reports (../shared) ----------------------------------------------------------------
+
+
+@needs_published
+def test_county_pdf_wrong_review_totals_are_r4_warnings_and_label_variants_are_named():
+    imported = import_file(PUBLISHED / "hongzequ-2023.pdf")
+    report = imported.report
+    assert (report.edition, report.year, report.agency) == (2021, 2023, "洪泽区人民政府")
+    assert report.active["licensing"]["decisions"] == 550 and report.active["penalty"]["decisions"] == 4119
+    assert report.row("received") == [21, 0, 0, 0, 0, 0] and report.row("unable.not_held") == [10, 0, 0, 0, 0, 0]
+    assert report.row("other.other") == [0] * 6
+    assert report.review("review") == [10, 1, 0, 0] and report.review("litigation_after_review") == [5, 0, 0, 0]
+    r4 = sorted(f.where for f in imported.findings() if f.rule == "R4")
+    assert r4 == ["表四 · 行政复议 · 总计", "表四 · 行政诉讼 · 复议后起诉 · 总计"]
+    notes = {w.where: w.what for w in imported.warnings}
+    typo = next(w for k, w in notes.items() if "2.其他法律行政法规禁止公开" in k)
+    assert "2.其他法律行政止公开" in typo
+    assert any("（六）其他处理" in k and "2019版" in w for k, w in notes.items())
+
+
+@needs_published
+def test_city_pdf_with_tables_across_pages():
+    imported = import_file(PUBLISHED / "huaian-2024.pdf")
+    report = imported.report
+    assert (report.agency, report.year, report.edition) == ("淮安市人民政府", 2024, 2021)
+    assert report.active["licensing"]["decisions"] == 447228
+    assert report.row("received") == [3001, 53, 0, 0, 61, 4]
+    assert report.row("other.no_correction") == [67, 3, 0, 0, 1, 0]
+    assert report.review("review") == [72, 64, 178, 37]
+    assert [f for f in imported.findings() if f.rule in ("R1", "R2", "R3", "R4")] == []
+
+
+@needs_published
+def test_table_broken_across_pages_without_header():
+    imported = import_file(PUBLISHED / "hongzequ-2024.pdf")
+    report = imported.report
+    assert report.year == 2024 and "洪泽区" in report.agency
+    assert sum(report.row_with_total("received")[:-1]) == report.row_with_total("received")[-1]
+    assert [f for f in imported.findings() if f.rule in ("R1", "R2", "R3")] == []
+
+
+@needs_published
+@pytest.mark.parametrize("name", ["hongzequ-2023", "huaian-2024"])
+def test_published_pdf_text_copied_from_a_viewer(tmp_path, name):
+    """-layout text of a published PDF reads like the PDF itself."""
+    pdf = PUBLISHED / f"{name}.pdf"
+    path = tmp_path / f"{name}.txt"
+    path.write_text(pdftotext(pdf, True), encoding="utf-8")
+    from_text, from_pdf = import_file(path).report, import_file(pdf).report
+    assert same_figures(from_text, from_pdf)
+
+
+@needs_published
+def test_column_major_copy_is_refused_not_guessed(tmp_path):
+    """pdftotext's raw order of the county table 三 runs down the columns: refused, rows named."""
+    path = tmp_path / "raw.txt"
+    path.write_text(pdftotext(PUBLISHED / "hongzequ-2023.pdf", False), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_file(path)
+    assert any(p.where == "表三" and "顺序" in p.what and "原文" in p.what for p in caught.value.problems)
+
+
+# -- unusual PDFs and office formats -------------------------------------------------------------------
+
+
+@needs_soffice
+def test_scanned_pdf_without_text_layer_gets_a_clear_message(rendered, tmp_path, cli):
+    from PIL import Image
+
+    from docgen.office import pdf_to_png
+
+    _, pdf, _ = rendered[2021]
+    page = pdf_to_png(pdf, tmp_path / "page", 1, 1, dpi=50)[0]
+    scan = tmp_path / "scan.pdf"
+    Image.open(page).convert("RGB").save(scan)
+    result = cli("import", scan, "-o", tmp_path / "out.yaml")
+    assert result.code == 2 and "没有文字层" in result.err and "扫描件" in result.err
+    assert not (tmp_path / "out.yaml").exists() and "Traceback" not in result.text
+
+
+@needs_soffice
+@pytest.mark.parametrize("fmt", ["doc", "odt"])
+def test_old_office_formats_are_converted_and_imported(rendered, tmp_path, cli, fmt):
+    from docgen.office import convert_document
+
+    report, pdf, _ = rendered[2021]
+    old = convert_document(pdf.with_suffix(".docx"), fmt, tmp_path)
+    assert old.suffix == f".{fmt}"
+    out = tmp_path / "out.yaml"
+    result = cli("import", old, "-o", out)
+    assert result.code == 0, result.text
+    imported = import_file(old)
+    assert same_figures(imported.report, report) and imported.converted_from == f".{fmt}"
+
+
+def test_damaged_pdf_exit_2(tmp_path, cli):
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntrailer\n%%EOF garbage")
+    result = cli("import", path, "-o", tmp_path / "o.yaml")
+    assert result.code == 2 and "PDF" in result.err and "Traceback" not in result.text
+
+
+# -- property: random consistent reports ----------------------------------------------------------------
+
+
+@needs_soffice
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, phases=[Phase.generate])
+@given(data=st.data())
+def test_random_reports_come_back_from_pdf_and_copied_text(tmp_path_factory, data):
+    """render → PDF → import gives back every figure; render → text in each layout → import
+    gives back every figure or names what it could not read."""
+    edition = data.draw(st.sampled_from([2019, 2021]))
+    base = data.draw(reports(edition_id=edition))
+    report = base.model_copy(update={"agency": "青山县人民政府", "title": "", "preamble": "", "problems": "无。", "other_matters": "无。"})
+    folder = tmp_path_factory.mktemp("prop")
+    pdf = render_pdf(report, folder, "p")
+    assert same_figures(import_file(pdf).report, report)
+    layout = pdftotext(pdf, True)
+    for name, text in (("layout", layout), ("raw", pdftotext(pdf, False)), ("spaces", web_form(layout)), ("together", crawler_form(layout))):
+        path = folder / f"{name}.txt"
+        path.write_text(text, encoding="utf-8")
+        try:
+            got = import_file(path).report
+        except InputError as error:
+            # e.g. a five-digit total wrapped inside its cell: refused, the row named
+            assert any(p.where.startswith("表") and ("原文" in p.what or "未找到" in p.what) for p in error.problems), error
+        else:
+            assert same_figures(got, report), name
