@@ -340,7 +340,7 @@ class _Reader:
             self.app_row(target, values)
             if target.id in self.out.applications:
                 for row in item.rows[:-1]:
-                    self.out.applications[row.id] = [0] * APPLICANT_COUNT
+                    self.out.applications[row.id] = [0] * self.applicants
                 others = "、".join(r.label for r in item.rows[:-1])
                 self.warn(
                     f"{TABLE_3} · {RESULTS_LABEL} · {item.label}",
