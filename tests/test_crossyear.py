@@ -161,7 +161,7 @@ def test_audit_carries_previous_findings(write):
     last = write("last.yaml", minimal(2021, year=2023))
     path = write("this.yaml", minimal(2021, year=2025))
     result = audit(path, previous=load(last).report)
-    assert [f.rule for f in result.findings] == ["年度"] and result.exit_code == 0
+    assert [f.rule for f in result.findings if f.rule != "未完成"] == ["年度"] and result.exit_code == 0
 
 
 def test_real_pair_of_years(cli, tmp_path):

@@ -118,7 +118,7 @@ def test_committed_word_template_holds_the_grid(edition_id):
             bottom = table.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1)
             assert top._tc is bottom._tc  # one merged cell
             if cell.kind == LABEL:
-                assert top.text == cell.text
+                assert top.text.replace("\n", "") == cell.text  # a label may be broken to fit a narrow column
             else:
                 assert top.text.startswith("{{ t")
 

@@ -17,7 +17,7 @@ from docgen.importers import import_file
 from docgen.importers.cells import value
 from docgen.importers.chinese import clean_paragraph, strip_glosses, t2s, to_simplified
 from docgen.report.load import load, load_text
-from docgen.report.model import Amount, Report
+from docgen.report.model import Amount, Report, display_value
 from test_import_fixtures import figures_report, published_html, published_text
 
 SEED = SHARED / "seeds" / "000_6997cc47fc5df21f.txt"
@@ -29,7 +29,10 @@ GLOSS = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ�
 
 def same_figures(a, b) -> bool:
     spec = a.spec
-    active = all(str(a.active_value(r.id, f.id)) == str(b.active_value(r.id, f.id)) for blk, r in spec.active_rows for f in blk.fields)
+    # as the filing prints them: the same digits, an amount in the same unit (bare means 万元)
+    active = all(
+        display_value(a.active_value(r.id, f.id)) == display_value(b.active_value(r.id, f.id)) for blk, r in spec.active_rows for f in blk.fields
+    )
     return (
         a.edition == b.edition
         and active

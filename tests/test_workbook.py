@@ -439,7 +439,7 @@ def test_number_formats(books):
 
 @pytest.mark.parametrize(
     ("written", "value", "fmt"),
-    [("25.10万元", Decimal("25.10"), '0.00"万元"'), ("25.1", Decimal("25.1"), "0.0"), ("0", Decimal(0), "0")],
+    [("25.10万元", Decimal("25.10"), '0.00"万元"'), ("25.1", Decimal("25.1"), '0.0"万元"'), ("0", Decimal(0), '0"万元"')],
 )
 def test_amount_keeps_its_unit_and_decimals(tmp_path, written, value, fmt):
     report = report_of(minimal(2019, active=f"active:\n  procurement: {{projects: 1, amount: {written}}}"))

@@ -14,6 +14,7 @@ import io
 import tempfile
 from pathlib import Path
 
+from docgen.word.finish import finish_body
 from docgen.word.package import set_properties
 from docgen.report.model import Report
 from docgen.word.templating import TemplateEnvironment
@@ -29,6 +30,7 @@ def reference_docx(report: Report, template: Path | None = None) -> bytes:
     context = build_context(report)
     tpl = DocxTemplate(io.BytesIO(data))
     tpl.render(context, jinja_env=TemplateEnvironment(), autoescape=True)
+    finish_body(tpl.docx.element.body)
     set_properties(tpl.docx.core_properties, context, created_of(report))
     out = io.BytesIO()
     tpl.save(out)

@@ -222,6 +222,11 @@ class Edition:
         """（一）予以公开: the first result row."""
         return self.result_rows[0]
 
+    @property
+    def partly_granted(self) -> AppRow:
+        """（二）部分公开: the second result row."""
+        return self.result_rows[1]
+
     def app_row(self, row_id: str) -> AppRow:
         for row in self.app_rows:
             if row.id == row_id:

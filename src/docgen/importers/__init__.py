@@ -16,7 +16,7 @@ from ..rules.checks import Finding, Stated, check
 from ..editions.common import SECTION_LABELS
 from ..editions.types import TABLE_2, TABLE_3, TABLE_4
 from ..errors import InputError, Problem
-from ..report.model import Overview, Report, Section
+from ..report.model import Overview, Report, Section, paragraphs
 from .cells import Block, Row
 from .chinese import glossed, strip_glosses, to_simplified
 from .chinese import glossed, strip_glosses, t2s, to_simplified
@@ -268,8 +268,9 @@ def _report(edition: int, agency: str, narrative: Narrative, figures: Figures) -
         problems=join(narrative.problems),
         other_matters=join(narrative.other_matters),
     )
-    if narrative.title and " ".join(narrative.title.split()) != report.display_title:
-        report.title = " ".join(narrative.title.split())
+    title = " ".join(" ".join(paragraphs(narrative.title)).split())  # a title set on two lines is one title
+    if title and title != report.display_title:
+        report.title = title
     return report
 
 

@@ -27,6 +27,9 @@ def yuan_to_wan(value: Decimal) -> Decimal:
     return _EXACT.divide(Decimal(value), YUAN_PER_WAN)
 
 
+DEFAULT_UNIT = "万元"  # the unit of an amount written without one (input contract)
+
+
 class Amount(BaseModel):
     """An exact amount with the unit it was written with ("" means 万元, the table's unit)."""
 
@@ -38,6 +41,20 @@ class Amount(BaseModel):
     @property
     def text(self) -> str:
         return format_decimal(self.value) + self.unit
+
+    def __eq__(self, other: object) -> bool:
+        """Equal amounts: the same number in the same unit, a bare amount being in 万元."""
+        if not isinstance(other, Amount):
+            return NotImplemented
+        return self.value == other.value and (self.unit or DEFAULT_UNIT) == (other.unit or DEFAULT_UNIT)
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.unit or DEFAULT_UNIT))
+
+    @property
+    def shown(self) -> str:
+        """As printed in a table: always with its unit (an amount written bare is in 万元)."""
+        return format_decimal(self.value) + (self.unit or DEFAULT_UNIT)
 
     @property
     def wan(self) -> Decimal:
@@ -137,6 +154,11 @@ def format_decimal(value: Decimal) -> str:
     """A decimal as written: no exponent, no float rounding (4166.241619 stays 4166.241619)."""
     text = format(value, "f")
     return "0" if text in ("-0", "") else text
+
+
+def display_value(value: ActiveValue) -> str:
+    """A table-二 value as the filing prints it: an amount with its unit, anything else as written."""
+    return value.shown if isinstance(value, Amount) else format_value(value)
 
 
 def format_value(value: ActiveValue) -> str:

@@ -4,10 +4,15 @@ Carried over, as the edition spec says: the rows of its cross-year rules (二、
 结转下年度继续办理, per column) and its carried table-二 figures (现行有效件数; 上一年项目数量 = last
 year's 上一年项目数量 + 本年增/减). Every other figure starts at 0.
 The narrative is kept, each part marked as a draft that `check` flags until it is rewritten;
-section 五 is not copied (the format forbids 年年雷同) — a prompt stands in its place.
+section 五 is not copied (the format forbids 年年雷同) — a prompt stands in its place. The
+preamble is standard text: its statistics period and its mentions of last year move to the new
+year. The sign-off is kept: the same agency, the 成文日期 a year later.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import re
 
 from .. import editions
 from ..editions.equations import cross_year_rules
@@ -16,6 +21,7 @@ from .dump import to_yaml
 from ..editions import Edition
 from ..editions.common import SECTION_LABELS
 from .model import Overview, Report, Section
+from .skeleton import PERIOD
 
 
 def rollover(last: Report) -> tuple[Report, list[str]]:
@@ -38,8 +44,9 @@ def rollover(last: Report) -> tuple[Report, list[str]]:
         edition=spec.id,
         agency=last.agency,
         year=year,
+        date=_next_date(last.date),
         title=last.title.replace(str(last.year), str(year)) if str(last.year) in last.title else "",
-        preamble=_draft(last.preamble),
+        preamble=_draft(moved_preamble(last.preamble, last.year, year)),
         overview=Overview(
             intro=_draft(last.overview.intro),
             sections=[Section(title=s.title, text=_draft(s.text)) for s in last.overview.sections],
@@ -61,6 +68,23 @@ def rollover_text(last: Report, source: str) -> tuple[str, list[str]]:
         *notes,
     ]
     return to_yaml(report, header), notes
+
+
+def moved_preamble(text: str, last_year: int, year: int) -> str:
+    """The standard preamble of the next year: the statistics period and last year's mentions
+    (2025年, 2025年度) become the new year's; other years (a law of 2019 …) stay."""
+    text = PERIOD.sub(f"{year}年1月1日至12月31日", text)
+    return re.sub(rf"(?<!\d){last_year}(?=\s*年)", str(year), text)
+
+
+def _next_date(date: dt.date | None) -> dt.date | None:
+    """The 成文日期 a year on (29 February becomes 28 February)."""
+    if date is None:
+        return None
+    try:
+        return date.replace(year=date.year + 1)
+    except ValueError:
+        return date.replace(year=date.year + 1, day=28)
 
 
 def _draft(text: str) -> str:

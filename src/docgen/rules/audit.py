@@ -11,6 +11,7 @@ from ..errors import EXIT_INCONSISTENT, EXIT_OK, EXIT_UNUSABLE, InputError, Prob
 from ..report.load import Loaded, load
 from ..report.model import Report
 from .narrative import narrative_findings
+from .unfinished import unfinished_findings
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Audit:
 
 def audit(path: Path, shown: str | None = None, previous: Report | None = None) -> Audit:
     """Load one input file and collect every finding: R1–R4, narrative against tables, rollover
-    drafts, and — given last year's report — R5, R6 and section 五 repeated."""
+    drafts, unfinished text, and — given last year's report — R5, R6 and section 五 repeated."""
     shown = shown or str(path)
     try:
         loaded = load(path, shown)
@@ -46,6 +47,7 @@ def audit(path: Path, shown: str | None = None, previous: Report | None = None) 
         return Audit(shown, problems=exc.problems)
     report, lines = loaded.report, loaded.lines
     findings = check(report, lines=lines) + narrative_findings(report, lines) + draft_findings(report, lines)
+    findings += unfinished_findings(report, lines)
     if previous is not None:
         findings += cross_year_findings(report, previous, lines)
     return Audit(shown, loaded, findings=findings)

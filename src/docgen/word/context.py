@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from ..editions import Edition
 from ..editions.common import SECTION_LABELS
 from ..editions.types import RESULTS_LABEL, TABLE_2, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL
-from ..report.model import Report, format_value, paragraphs
+from ..report.model import Report, display_value, paragraphs
 
 TOTAL_KEY = "total"  # t3.total: （七）总计
 _CONTROL_SPACE = "\t\n\r\x0b\x0c\x85"
@@ -89,24 +89,19 @@ def _protect(value: Any) -> Any:
     return value
 
 
-TITLE_CHARS = 20  # 2号 (22 pt) characters on one 156 mm line
-
-
 def title_text(report: Report) -> str:
-    """The title; a default title too long for one line breaks after the agency's name.
+    """The title, given or default, broken into balanced lines at meaningful points (titles.py).
 
-    docxtpl turns the line feed into a line break (w:br) inside the title paragraph.
+    docxtpl turns each line feed into a line break (w:br) inside the title paragraph.
     """
-    title = clean_text(report.display_title)
-    agency = clean_text(report.agency)
-    if report.title or len(title) <= TITLE_CHARS or not title.startswith(agency):
-        return title
-    return f"{agency}\n{title[len(agency):]}"
+    from .titles import title_lines
+
+    return "\n".join(title_lines(clean_text(report.display_title), clean_text(report.agency)))
 
 
 def _table2(report: Report, spec: Edition) -> dict[str, dict[str, str]]:
     return {
-        row.id: {f.id: format_value(report.active_value(row.id, f.id)) for f in block.fields}
+        row.id: {f.id: display_value(report.active_value(row.id, f.id)) for f in block.fields}
         for block, row in spec.active_rows
     }
 

@@ -29,6 +29,7 @@ from docx.opc.parts.coreprops import CorePropertiesPart
 from markupsafe import Markup
 
 from ..zipwrite import Member, deflate, package
+from .finish import finish_body
 
 TEMPLATE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")  # docxtpl renders these
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -102,6 +103,7 @@ class PreparedPackage:
 
     def _document_xml(self, context: dict[str, Any], created: dt.datetime | None) -> bytes:
         tree = self._steps.fix_tables(self._render_xml(self._body, context))
+        finish_body(tree)
         self._steps.docx_ids_index = 1000  # docxtpl's render_init, for fix_docpr_ids
         self._steps.fix_docpr_ids(tree)
         return serialize_part_xml(self._assemble(tree))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,16 +47,28 @@ TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 8845 = 156 mm
 BODY_FACE, TITLE_FACE, HEADING_FACE, SUBHEADING_FACE, PAGE_FACE = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
 BODY_PT, TITLE_PT, TABLE_PT, PAGE_PT = 16, 22, 12, 14  # 3号, 2号, 小四, 4号
 LINE_TWIPS = 578  # fixed 28.9 pt: 22 lines on the 225 mm text block
+LINES, CHARS = 22, 28  # GB/T 9704: 22 lines of 28 characters on the text block
+# 28 characters of 3号 (16 pt) need 448 pt, the line has 442.2 pt: 3号 text is condensed by this
+# much (w:spacing, twips) so that a full line holds 28 characters, punctuation included (not
+# compressed). The document grid is a line grid (w:docGrid type "lines", pitch 28.9 pt): with a
+# character grid ("linesAndChars", pitch 15.8 pt) LibreOffice gives every 16 pt character two
+# cells and sets 14 characters a line.
+GRID_TRACKING = (TEXT_WIDTH - BODY_PT * 20 * CHARS) // CHARS
 TITLE_LINE_TWIPS = 720  # 36 pt for the 2号 title lines
 TABLE_LINE_TWIPS = 360  # fixed 18 pt lines in tables
 CELL_MARGIN, CELL_MARGIN_TB = 45, 30  # twips inside table cells: 0.8 mm left and right, 1.5 pt above and below
 ROW_HEIGHT = 454  # minimum table row height, 8 mm
-# table 三: two characters a line for 三、本年度办理结果 and the data columns, five for （三）不予公开
-TABLE3_RESULTS_WIDTH, TABLE3_GROUP_WIDTH, TABLE3_DATA_WIDTH = 580, 1350, 580
+# Table 三 is set in 五号 (10.5 pt) on 13 pt lines so that it fits one page: a data column holds
+# 自然人 or a 6-digit count on one line, a group column （三）/不予公开 on two, and the row-label
+# column 13 characters (every row label but the longest four on one line).
+TABLE3_PT, TABLE3_LINE_TWIPS, TABLE3_ROW_HEIGHT = 10.5, 260, 340
+TABLE3_MARGIN = 20  # twips left and right inside table-三 cells, none above and below
+TABLE3_RESULTS_WIDTH, TABLE3_GROUP_WIDTH, TABLE3_DATA_WIDTH = 300, 880, 680
 
 # paragraph styles (built-in names keep Word's navigation pane and outline working)
 TITLE, HEADING, SUBHEADING, BODY, FOOTER = "Title", "Heading 1", "Heading 2", "Normal", "Footer"
 TABLE_TEXT, TABLE_NUMBER, TABLE_HEAD, SIGNOFF = "表格文字", "表格数字", "表格标题", "落款"
+TABLE3_TEXT, TABLE3_NUMBER, TABLE3_HEAD = "表三文字", "表三数字", "表三标题"
 CREATED = dt.datetime(2021, 9, 26)  # 国办公开办函〔2021〕30号; fixed so the output is deterministic
 
 
@@ -80,6 +93,8 @@ class TableLayout:
     cells: tuple[Cell, ...]
     header_rows: int = 0
     keep_with_next: frozenset[int] = frozenset()  # rows kept on the page of the row below
+    row_height: int = ROW_HEIGHT  # minimum, twips
+    margins: tuple[int, int] = (CELL_MARGIN, CELL_MARGIN_TB)  # inside cells: left/right, top/bottom
 
     @property
     def rows(self) -> int:
@@ -95,14 +110,39 @@ def placeholder(expr: str) -> str:
 def table_layout(edition: Edition, table: str) -> TableLayout:
     """One official table drawn from its grid (docgen.editions.grid): labels, placeholders, spans."""
     g = grid(edition, table)
+    if table == TABLE_3:
+        cells = tuple(
+            Cell(c.row, c.col, _table3_text(edition, c), _cell_style(c, TABLE3_TEXT, TABLE3_NUMBER, TABLE3_HEAD), c.rowspan, c.colspan)
+            for c in g.cells
+        )
+        kept = frozenset(range(g.rows - 1))  # the whole table on one page (it fits)
+        return TableLayout(_WIDTHS[table](g), cells, g.header_rows, kept, TABLE3_ROW_HEIGHT, (TABLE3_MARGIN, 0))
     cells = tuple(Cell(c.row, c.col, _cell_text(edition, c), _cell_style(c), c.rowspan, c.colspan) for c in g.cells)
-    return TableLayout(_WIDTHS[table](g), cells, header_rows=g.header_rows, keep_with_next=_kept_rows(g))
+    margins = (TABLE3_MARGIN, CELL_MARGIN_TB) if table == TABLE_4 else (CELL_MARGIN, CELL_MARGIN_TB)  # 15 narrow columns
+    return TableLayout(_WIDTHS[table](g), cells, header_rows=g.header_rows, keep_with_next=_kept_rows(g), margins=margins)
 
 
-def _cell_style(cell: GridCell) -> str:
+def _cell_style(cell: GridCell, text: str = TABLE_TEXT, number: str = TABLE_NUMBER, head: str = TABLE_HEAD) -> str:
     if cell.kind != LABEL:
-        return TABLE_NUMBER
-    return TABLE_HEAD if cell.header else TABLE_TEXT
+        return number
+    return head if cell.header else text
+
+
+_GROUP_LABEL = re.compile(r"^([（(][一二三四五六七八九十]+[）)])(.+)$")
+
+
+def _table3_text(edition: Edition, cell: GridCell) -> str:
+    """Table-三 labels broken where a narrow column would cut a word: a group label after its
+    number (（三）/不予公开), a 法人或其他组织 column header every two characters (社会/公益/组织)."""
+    text = _cell_text(edition, cell)
+    if cell.kind != LABEL:
+        return text
+    group = _GROUP_LABEL.match(text)
+    if group and cell.colspan == 1 and cell.col == 1:
+        return group.group(1) + "\n" + group.group(2)
+    if cell.header and cell.rowspan == 1 and cell.colspan == 1 and cell.col >= TABLE3_LABEL_COLUMNS and len(text) > 3:
+        return "\n".join(text[i : i + 2] for i in range(0, len(text), 2))
+    return text
 
 
 def _cell_text(edition: Edition, cell: GridCell) -> str:
@@ -208,14 +248,18 @@ def _para_style(doc, name: str, face: str, pt: float, based_on: str | None = BOD
     """A paragraph style: face (Latin and East Asian), size, alignment, spacing and indents.
 
     fmt: align, line (twips), rule ("exact" or "auto"), before/after (twips), first/right
-    (indents in characters), keep (with next), outline (level).
+    (indents in characters), keep (with next), outline (level), grid (False: off the
+    character grid, for text in another size than the 3号 body).
     """
     style = _style(doc, name, based_on)
     set_faces(style.element.get_or_add_rPr(), face)
     style.font.size = Pt(pt)
+    tracking = GRID_TRACKING if fmt.get("grid", True) and pt == BODY_PT else 0
+    _replace(style.element.get_or_add_rPr(), "w:spacing", val=tracking)
     style.font.bold = False
     style.paragraph_format.alignment = fmt.get("align", WD_ALIGN_PARAGRAPH.JUSTIFY)
     ppr = style.element.get_or_add_pPr()
+    _replace(ppr, "w:snapToGrid", val=1 if fmt.get("grid", True) else 0)
     spacing = {"before": fmt.get("before", 0), "after": fmt.get("after", 0)}
     _replace(ppr, "w:spacing", **spacing, line=fmt.get("line", LINE_TWIPS), lineRule=fmt.get("rule", "exact"))
     _indent_chars(ppr, fmt.get("first", 0), fmt.get("right", 0), pt)
@@ -230,14 +274,17 @@ def define_styles(doc) -> None:
     """Normal, title, two heading levels, table text, sign-off and footer, all with East Asian faces."""
     _defaults(doc)
     _para_style(doc, BODY, BODY_FACE, BODY_PT, based_on=None, first=2)
-    _para_style(doc, TITLE, TITLE_FACE, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TITLE_LINE_TWIPS, after=LINE_TWIPS)
+    _para_style(doc, TITLE, TITLE_FACE, TITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TITLE_LINE_TWIPS, after=LINE_TWIPS, grid=False)
     _para_style(doc, HEADING, HEADING_FACE, BODY_PT, first=2, keep=True, outline=0)
     _para_style(doc, SUBHEADING, SUBHEADING_FACE, BODY_PT, first=2, keep=True, outline=1)
-    _para_style(doc, TABLE_TEXT, BODY_FACE, TABLE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=TABLE_LINE_TWIPS)
-    _para_style(doc, TABLE_NUMBER, BODY_FACE, TABLE_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE_LINE_TWIPS)
-    _para_style(doc, TABLE_HEAD, HEADING_FACE, TABLE_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE_LINE_TWIPS)
-    _para_style(doc, SIGNOFF, BODY_FACE, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right=4)
-    _para_style(doc, FOOTER, PAGE_FACE, PAGE_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, line=240, rule="auto")
+    _para_style(doc, TABLE_TEXT, BODY_FACE, TABLE_PT, align=WD_ALIGN_PARAGRAPH.LEFT, line=TABLE_LINE_TWIPS, grid=False)
+    _para_style(doc, TABLE_NUMBER, BODY_FACE, TABLE_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE_LINE_TWIPS, grid=False)
+    _para_style(doc, TABLE_HEAD, HEADING_FACE, TABLE_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE_LINE_TWIPS, grid=False)
+    _para_style(doc, TABLE3_TEXT, BODY_FACE, TABLE3_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.LEFT, line=TABLE3_LINE_TWIPS, grid=False)
+    _para_style(doc, TABLE3_NUMBER, BODY_FACE, TABLE3_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE3_LINE_TWIPS, grid=False)
+    _para_style(doc, TABLE3_HEAD, HEADING_FACE, TABLE3_PT, TABLE_TEXT, align=WD_ALIGN_PARAGRAPH.CENTER, line=TABLE3_LINE_TWIPS, grid=False)
+    _para_style(doc, SIGNOFF, BODY_FACE, BODY_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, right=2)
+    _para_style(doc, FOOTER, PAGE_FACE, PAGE_PT, align=WD_ALIGN_PARAGRAPH.RIGHT, line=240, rule="auto", grid=False)
     _table_style(doc)
     _strip_theme_fonts(doc.styles.element)
 
@@ -271,6 +318,12 @@ def setup_page(doc) -> None:
     section.header_distance, section.footer_distance = Twips(HEADER_DISTANCE), Twips(FOOTER_DISTANCE)
     section.gutter = Twips(0)
     doc.settings.odd_and_even_pages_header_footer = True
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = _el("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(LINE_TWIPS))
     _page_number(section.footer.paragraphs[0], odd=True)
     _page_number(section.even_page_footer.paragraphs[0], odd=False)
 
@@ -314,7 +367,7 @@ def add_table(doc, layout: TableLayout):
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    _table_properties(table, layout.widths)
+    _table_properties(table, layout.widths, layout.margins)
     for i, width in enumerate(layout.widths):
         table.columns[i].width = Twips(width)
     for cell in layout.cells:
@@ -332,21 +385,22 @@ def add_table(doc, layout: TableLayout):
                     p.get_or_add_pPr().append(_el("w:keepNext"))
         trpr = row._tr.get_or_add_trPr()
         trpr.append(_el("w:cantSplit"))
-        trpr.append(_el("w:trHeight", val=ROW_HEIGHT, hRule="atLeast"))
+        trpr.append(_el("w:trHeight", val=layout.row_height, hRule="atLeast"))
         if i < layout.header_rows:
             trpr.append(_el("w:tblHeader"))
     return table
 
 
-def _table_properties(table, widths: tuple[int, ...]) -> None:
+def _table_properties(table, widths: tuple[int, ...], margins: tuple[int, int]) -> None:
     tblpr = table._tbl.tblPr
     _replace(tblpr, "w:tblW", w=sum(widths), type="dxa")
     borders = _replace(tblpr, "w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         borders.append(_el(f"w:{side}", val="single", sz=4, space=0, color="000000"))
-    margins = _replace(tblpr, "w:tblCellMar")
-    for side, value in (("top", CELL_MARGIN_TB), ("left", CELL_MARGIN), ("bottom", CELL_MARGIN_TB), ("right", CELL_MARGIN)):
-        margins.append(_el(f"w:{side}", w=value, type="dxa"))
+    cell_margins = _replace(tblpr, "w:tblCellMar")
+    side_margin, top_margin = margins
+    for side, value in (("top", top_margin), ("left", side_margin), ("bottom", top_margin), ("right", side_margin)):
+        cell_margins.append(_el(f"w:{side}", w=value, type="dxa"))
     for old in tblpr.findall(qn("w:tblLook")):
         tblpr.remove(old)
 
@@ -434,9 +488,10 @@ def _heading(doc, text: str, after_table: bool) -> None:
 
 
 def _signoff(doc) -> None:
-    """Agency and date, right-aligned four characters in (GB/T 9704), two blank lines above."""
+    """Agency and date one blank line below the text (GB/T 9704 §7.3.5, no seal); their right
+    indents depend on their lengths and are set per report (word.finish)."""
     agency = add_paragraph(doc, placeholder("agency"), SIGNOFF)
-    agency.paragraph_format.space_before = Twips(2 * LINE_TWIPS)
+    agency.paragraph_format.space_before = Twips(LINE_TWIPS)
     add_paragraph(doc, "{%p if date %}")
     add_paragraph(doc, placeholder("date"), SIGNOFF)
     add_paragraph(doc, "{%p endif %}")
@@ -456,7 +511,7 @@ def _settings(doc) -> None:
         lang.set(qn("w:eastAsia"), "zh-CN")
     control = settings.find(qn("w:characterSpacingControl"))
     if control is not None:
-        control.set(qn("w:val"), "compressPunctuation")
+        control.set(qn("w:val"), "doNotCompress")  # punctuation takes a full character (GB/T 9704 grid)
 
 
 def _properties(doc, edition: Edition) -> None:

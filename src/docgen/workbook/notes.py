@@ -43,7 +43,7 @@ def notes_items(edition: Edition) -> list[str]:
             elif field.kind is Kind.AMOUNT:
                 items.append(
                     f"{TABLE_2}“{field.label}”按填报时的写法显示单位（元或万元），数字本身不换算；"
-                    "未写单位的按万元计。"
+                    "未写单位的按万元计并显示“万元”。"
                 )
     return items
 

@@ -8,7 +8,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..editions.types import Kind
-from ..report.model import Amount
+from ..report.model import DEFAULT_UNIT, Amount
 
 GB2312 = 134  # font charset: tells Excel and LibreOffice the face is a Chinese (East Asian) one
 BODY_FACE = "仿宋"
@@ -50,8 +50,8 @@ def number_format(kind: Kind, value: object = None) -> str:
     """The number format of a typed figure.
 
     Counts (and 2019 本年增/减, which may be negative) are integers. Money keeps exactly the
-    decimals it was written with. An amount with a unit (元 / 万元) shows that unit after the
-    number, so the cell stays a number a formula can use while reading as it was written.
+    decimals it was written with. An amount (2019 采购总金额) shows its unit after the number —
+    元 or 万元 as written, 万元 when written bare — so the cell stays a number a formula can use while reading as it was written.
     """
     if kind in (Kind.COUNT, Kind.CHANGE):
         return COUNT_FORMAT
@@ -59,7 +59,7 @@ def number_format(kind: Kind, value: object = None) -> str:
     number = amount.value if amount else value
     places = decimals_of(number) if isinstance(number, Decimal) else 0
     digits = "0." + "0" * places if places else "0"
-    unit = amount.unit if amount else ""
+    unit = (amount.unit or DEFAULT_UNIT) if amount or kind is Kind.AMOUNT else ""
     return f'{digits}"{unit}"' if unit else digits
 
 
