@@ -74,7 +74,7 @@ EDITION = Edition(
     review_groups=REVIEW_GROUPS,
     review_results=REVIEW_RESULTS,
     rules=table_rules(_RESULTS)
-    + (Rule("R6", "warning", TABLE_2, "跨年度：现行有效件数 = 上年度现行有效件数 + 本年制发件数 − 本年废止件数"),),
+    + (Rule("R6", "warning", TABLE_2, "跨年度：现行有效件数 = 上年度现行有效件数 + 本年制发件数 - 本年废止件数"),),
     carried=(Carried("in_force", ("in_force",), added="issued", removed="repealed", rule="R6"),),
     overview_limit=1000,
     other_matters_default="本年度未收取信息处理费。",

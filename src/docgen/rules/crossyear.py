@@ -114,7 +114,7 @@ def r6(report: Report, previous: Report, lines: dict[str, int]) -> list[Finding]
                 field, added, removed = labels[carried.field], labels[carried.added], labels[carried.removed]
                 what = (
                     f"{field} {now[carried.field]}，但上年度（{previous.year}年）{field} {before} + "
-                    f"{added} {now[carried.added]} − {removed} {now[carried.removed]} = {expected}，相差 {now[carried.field] - expected}"
+                    f"{added} {now[carried.added]} - {removed} {now[carried.removed]} = {expected}，相差 {now[carried.field] - expected}"
                     f"（文件清理后可能不一致，请核实）"
                 )
                 where = f"{TABLE_2} · {block.label} · {row.label} · {field}"
