@@ -27,7 +27,7 @@ from .errors import EXIT_INCONSISTENT, EXIT_INTERRUPTED, EXIT_OK, DocgenError, P
 from .fsutil import atomic_path, sweep_stale
 
 EXIT_INTERNAL = 3  # a bug in docgen (the CLI uses the same code)
-FORMATS = ("docx", "xlsx", "pdf")
+FORMATS = ("docx", "xlsx", "pdf", "html")
 DEFAULT_FORMATS = ("docx", "xlsx")
 
 
@@ -104,6 +104,10 @@ def write_outputs(result: Audit, stem: str, options: Options) -> list[Path]:
             write_docx(report, docx, options.template)
         if "xlsx" in temps:
             write_xlsx(report, temps["xlsx"], source=Path(result.file).name)
+        if "html" in temps:
+            from .webpage import write_html
+
+            write_html(report, temps["html"])
         if "pdf" in temps:
             from .office import docx_to_pdf
 
