@@ -285,3 +285,122 @@ def test_random_reports_come_back_from_pdf_and_copied_text(tmp_path_factory, dat
             assert any(p.where.startswith("表") and ("原文" in p.what or "未找到" in p.what) for p in error.problems), error
         else:
             assert same_figures(got, report), name
+
+
+# -- saved web pages: the site's furniture is not the report ---------------------------------------------
+
+
+def test_saved_page_without_navigation_share_buttons_and_footer(tmp_path):
+    from test_import_fixtures import published_html
+
+    report = figures_report(2021)
+    page = published_html(report)
+    chrome_top = (
+        "<header><div class='logo'>青山县人民政府门户网站</div><a href='/'>首页</a><a href='/a'>政务公开</a></header>"
+        "<ul class='main-menu'><li><a href='/'>首页</a></li><li><a href='/b'>走进青山</a></li><li><a href='/c'>政务服务</a></li></ul>"
+        "<div class='position'>当前位置：<a href='/'>首页</a> &gt; <a href='/d'>政府信息公开年报</a></div>"
+        "<p><a href='/e'>政府信息公开指南</a> | <a href='/f'>政府信息公开制度</a> | <a href='/g'>法定主动公开内容</a></p>"
+    )
+    chrome_bottom = (
+        "<div class='share'>分享到：<a>微信</a><a>微博</a><a>QQ空间</a></div>"
+        "<aside><h3>相关链接</h3><a>国务院</a><a>省政府</a></aside>"
+        "<footer><p>主办单位：青山县人民政府办公室 地址：青山县人民路1号</p><a>网站地图</a> | <a>联系我们</a></footer>"
+    )
+    page = page.replace("<div class='nav'>首页 &gt; 政府信息公开</div>", chrome_top).replace("<div>【打印本页】</div>", "<div>【打印本页】</div>" + chrome_bottom)
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    imported = import_file(path)
+    got = imported.report
+    assert same_figures(got, report)
+    assert got.preamble == report.preamble
+    assert got.other_matters == report.other_matters
+    everything = got.preamble + got.other_matters + got.problems + got.overview.intro
+    for furniture in ("首页", "分享到", "主办单位", "网站地图", "相关链接", "公开指南"):
+        assert furniture not in everything
+
+
+def test_long_narrative_imports_in_linear_time(tmp_path):
+    """Import and its checks on a 200 KB narrative take seconds (the quadratic scan took minutes)."""
+    import time
+
+    from docgen.report.model import Section
+    from test_import_fixtures import published_text
+
+    report = figures_report(2021)
+    report.overview.sections = [Section(title="依申请公开", text="，".join(f"第{i}批办结99件" for i in range(8000)) + "。")]
+    path = tmp_path / "long.txt"
+    path.write_text(published_text(report), encoding="utf-8")
+    start = time.perf_counter()
+    imported = import_file(path)
+    findings = imported.findings()
+    assert time.perf_counter() - start < 30
+    assert same_figures(imported.report, report) and sum(f.rule == "正文" for f in findings) == 8000
+
+
+# -- fallback fixtures: the same layouts from our own renders, kept in tests/ (no LibreOffice) -------
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures" / "layouts"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("edition", [2019, 2021])
+def test_layout_fixtures_give_figures_or_name_the_row(edition, layout):
+    """tests/fixtures/layouts/r<edition>-<layout>.txt: pdftotext of figures_report(edition)
+    rendered by docgen, and the web/crawler forms made from it (see `rendered`)."""
+    report = figures_report(edition)
+    path = FIXTURES / f"r{edition}-{layout}.txt"
+    try:
+        imported = import_file(path)
+    except InputError as error:
+        assert layout in ("raw", "together"), error
+        refused = [p for p in error.problems if p.where.startswith("表")]
+        assert refused and all("原文" in p.what or "连在一起" in p.what for p in refused), error
+    else:
+        assert same_figures(imported.report, report)
+        assert imported.report.agency == report.agency and imported.report.year == report.year
+
+
+def test_wrong_printed_review_totals_in_copied_text_are_r4_warnings(tmp_path):
+    """The county PDF's error (总计 printed 0 over non-zero items) in a copied text: R4 warnings."""
+    text = (FIXTURES / "r2021-layout.txt").read_text(encoding="utf-8")
+    line = next(l for l in text.splitlines() if len(l.split()) == 15 and all(w.isdigit() for w in l.split()))
+    words = line.split()
+    words[4] = words[14] = "0"  # 行政复议 · 总计 and 复议后起诉 · 总计
+    path = tmp_path / "r4.txt"
+    path.write_text(text.replace(line, "  ".join(words)), encoding="utf-8")
+    imported = import_file(path)
+    r4 = sorted(f.where for f in imported.findings() if f.rule == "R4")
+    assert r4 == ["表四 · 行政复议 · 总计", "表四 · 行政诉讼 · 复议后起诉 · 总计"]
+    assert imported.report.review("review") == figures_report(2021).review("review")
+
+
+def test_label_variants_are_read_and_named(tmp_path):
+    """规范性文件 in a 2021 table, 钩稽 in the note, a character missing in a long label."""
+    text = (FIXTURES / "r2021-layout.txt").read_text(encoding="utf-8")
+    assert "3.补正后申请内容仍不明" in text and "行政规范性文件" in text
+    text = text.replace("行政规范性文件", "规范性文件").replace("勾稽", "钩稽").replace("3.补正后申请内容仍不明", "3.补正后申请内容不明")
+    path = tmp_path / "variants.txt"
+    path.write_text(text, encoding="utf-8")
+    imported = import_file(path)
+    assert same_figures(imported.report, figures_report(2021))
+    note = next(w for w in imported.warnings if "3.补正后申请内容仍不明确" in w.where)
+    assert "3.补正后申请内容不明" in note.what
+
+
+def test_single_other_row_in_a_2021_table(tmp_path):
+    """A 2021 table with the 2019 edition's single （六）其他处理 row: read into 3.其他, with a warning."""
+    from test_import_fixtures import published_text
+
+    report = figures_report(2021)
+    lines = published_text(report).splitlines()
+    sub = [i for i, l in enumerate(lines) if "| （六）其他处理 |" in l]
+    rows = [[int(c) for c in lines[i].split(" | ")[-7:]] for i in sub]
+    merged = [sum(col) for col in zip(*rows)]
+    lines[sub[0] : sub[-1] + 1] = ["三、本年度办理结果 | （六）其他处理 | " + " | ".join(map(str, merged))]
+    path = tmp_path / "six.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    imported = import_file(path)
+    got = imported.report
+    assert got.row("other.other") == merged[:6] and got.row("other.no_correction") == [0] * 6
+    assert any("（六）其他处理" in w.where and "2019版" in w.what and "3.其他" in w.what for w in imported.warnings)
+    assert [f for f in imported.findings() if f.rule in ("R1", "R2", "R3")] == []

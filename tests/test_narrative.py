@@ -166,3 +166,50 @@ def test_check_and_render_both_report_it(cli, write, tmp_path):
     assert [f.rule for f in audit(path).findings if f.rule != "未完成"] == ["正文"]  # minimal() has no 五, 六, date
     rendered = cli("render", path, "-o", tmp_path / "out", "--formats", "xlsx")
     assert rendered.code == 0 and expected in rendered.err
+
+
+# -- combined figures, Chinese numerals, long texts (issue 14) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("本年度予以公开及部分公开30件。", "（一）予以公开”与“（二）部分公开”总计列之和为 26"),
+        ("全年予以公开和部分公开共30件。", "之和为 26"),
+        ("全年办结十二件。", "十二（12）"),
+        ("本年收到政府信息公开申请一百零三件。", "一百零三（103）"),
+        ("本年度新收政府信息公开申请四十件。", "四十（40）"),
+    ],
+)
+def test_combined_figures_and_chinese_numerals_that_disagree(text, fragment):
+    findings = narrative_findings(report_with(text))
+    assert len(findings) == 1 and fragment in findings[0].what, findings
+
+
+@pytest.mark.parametrize("text", ["本年度予以公开及部分公开26件。", "全年办结四十一件。", "本年收到政府信息公开申请四十二件。", "两千余件信访事项办结。"])
+def test_combined_figures_and_chinese_numerals_that_agree_stay_silent(text):
+    assert narrative_findings(report_with(text)) == []
+
+
+def test_in_force_normative_documents_against_table_2():
+    report = report_with("")
+    report.active = {"normative_documents": {"issued": 3, "repealed": 1, "in_force": 57}}
+    report.overview = Overview(sections=[Section(title="主动公开", text="目前现行有效行政规范性文件60件。现行有效规范性文件五十七件。")])
+    findings = narrative_findings(report)
+    assert [f.what.split("写的是 ")[1].split("，")[0] for f in findings] == ["60"]
+    assert "现行有效件数”为 57" in findings[0].what
+
+
+def test_long_narrative_is_checked_in_linear_time():
+    """A 400 KB narrative full of checked phrases and without a full stop (the worst case of a
+    quadratic scan: minutes) takes seconds; every phrase is still judged."""
+    import time
+
+    phrases = 16_000
+    text = "，".join(f"第{i}批办结99件" for i in range(phrases))
+    assert len(text) > 150_000
+    start = time.perf_counter()
+    findings = narrative_findings(report_with(text))
+    elapsed = time.perf_counter() - start
+    assert len(findings) == phrases
+    assert elapsed < 20, elapsed  # quadratic: 16,000 matches × ~200,000 characters each

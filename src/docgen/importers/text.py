@@ -17,6 +17,10 @@ _BLOCK_TAGS = {
     "section", "article", "header", "footer", "title", "blockquote", "pre", "hr", "center", "dd", "dt",
 }
 _SKIP_TAGS = {"script", "style", "noscript", "head", "select", "option", "button", "iframe", "svg"}
+_SITE_TAGS = {"nav", "aside", "footer", "menu"}
+_SITE_CLASS = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|crumbs?|share|bdsharebuttonbox|footer|foot|sidebar|side|toolbar|topbar|copyright|friendlink|links|position|location)(?:$|[\s_-])", re.I)
+LINK_SHARE = 0.6  # a short block whose text is mostly links is site navigation
+LINK_BLOCK_MAX = 300
 _NUMBERS_ONLY = re.compile(r"^\s*(?:[\d,.\-—/]+\s+){5,}[\d,.\-—/]+\s*$")
 
 
@@ -76,23 +80,39 @@ def html_blocks(text: str) -> list[Block]:
     return walker.blocks
 
 
+def _site_furniture(element, tag: str) -> bool:
+    """The site's navigation, share buttons, side bars and footer (not the report)."""
+    if tag in _SITE_TAGS:
+        return True
+    if tag == "header":
+        return not element.xpath(".//h1|.//h2")
+    names = f"{element.get('class', '')} {element.get('id', '')}"
+    return bool(names.strip()) and bool(_SITE_CLASS.search(names)) and not element.xpath(".//table")
+
+
 class _HtmlWalker:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
         self.buffer: list[str] = []
         self.tables = 0
+        self.link_chars = 0  # characters of the buffer inside <a> elements
 
     def flush(self) -> None:
-        text = " ".join("".join(self.buffer).split())
-        if text:
+        raw = "".join(self.buffer)
+        text = " ".join(raw.split())
+        size = len("".join(raw.split()))
+        if text and not (size <= LINK_BLOCK_MAX and self.link_chars >= LINK_SHARE * size):
             self.blocks.append(text)
         self.buffer = []
+        self.link_chars = 0
 
     def walk(self, element) -> None:
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
-        if tag in _SKIP_TAGS or not isinstance(element.tag, str):
+        if tag in _SKIP_TAGS or not isinstance(element.tag, str) or _site_furniture(element, tag):
             self.buffer.append(element.tail or "")
             return
+        if tag == "a":
+            self.link_chars += len("".join(element.text_content().split()))
         if tag == "table" and not element.xpath(".//table"):
             self.flush()
             self.table(element)

@@ -9,19 +9,24 @@ sub-unit (县教育局, 各乡镇), 备案 matters, a breakdown (其中自然人
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Callable
 
 from .checks import WARNING, Finding
 from .crossyear import is_draft, narrative_parts
-from ..editions.types import RESULTS_LABEL, TABLE_3, TABLE_4, TOTAL_ROW_LABEL
+from ..editions.types import RESULTS_LABEL, TABLE_2, TABLE_3, TABLE_4, TOTAL_ROW_LABEL
 from ..report.model import Report
 
 RULE = "正文"
 SNIPPET_MAX = 30
-_F = r"[^，。；、,;：:！？!?\d\s（）()]"  # filler inside one phrase: no punctuation, no digits
-_N = r"(?P<n>\d+)\s*"
+SENTENCE_MAX = 300  # characters before a figure read as its sentence (keeps the check linear)
+LOOK_BACK = 12  # characters before a phrase searched for words that change its scope
+_CN_DIGITS = "零〇一二两三四五六七八九"
+_CN = rf"[{_CN_DIGITS}十百千万]+"
+_F = rf"[^，。；、,;：:！？!?\d\s（）(){_CN_DIGITS}十百千]"  # filler inside one phrase: no punctuation, no numerals
+_N = rf"(?P<n>\d+|{_CN})\s*"
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,]")
 _YEAR = re.compile(r"(\d{4})\s*年")
@@ -48,6 +53,7 @@ class Fact:
     excluded: tuple[str, ...] = ()  # words in the phrase or its clause that change the scope
     no_breakdown: bool = False  # skip when the clause says 其中 (a breakdown of the figure)
     not_after: re.Pattern | None = None  # skip when the phrase follows this (e.g. 受理行政复议: the agency as the review organ)
+    editions: tuple[int, ...] = (2019, 2021)  # the editions whose tables hold the figure
 
 
 def _total(report: Report, row_id: str) -> int:
@@ -75,6 +81,11 @@ def _row_describe(row_id: str) -> Callable[[Report], str]:
         return f"{TABLE_3}“{report.spec.app_row(row_id).label}”总计列为 {_total(report, row_id)}"
 
     return describe
+
+
+def _in_force(report: Report) -> int | None:
+    value = report.active.get("normative_documents", {}).get("in_force")
+    return value if isinstance(value, int) else None
 
 
 def _review_total(report: Report) -> int:
@@ -133,6 +144,20 @@ FACTS = (
         excluded=("复议", "诉讼"),
     ),
     Fact(
+        "granted_or_partly",
+        (_c(rf"予以公开(?:和|及|与|、|或|以及)部分公开(?P<mid>的?(?:共|合计)?){_N}件"),),
+        lambda r: (_total(r, "granted") + _total(r, "partly_granted"),),
+        lambda r: f"{TABLE_3}“（一）予以公开”与“（二）部分公开”总计列之和为 {_total(r, 'granted') + _total(r, 'partly_granted')}",
+        excluded=("复议", "诉讼"),
+    ),
+    Fact(
+        "normative_in_force",
+        (_c(rf"现行有效的?(?:行政)?规范性文件(?P<mid>(?:共|合计)?){_N}件"),),
+        lambda r: (_in_force(r),) if _in_force(r) is not None else (),
+        lambda r: f"{TABLE_2}“行政规范性文件 · 现行有效件数”为 {_in_force(r)}",
+        editions=(2021,),
+    ),
+    Fact(
         "review",
         (_c(rf"行政复议(?P<mid>(?:案件|申请)?(?:共)?){_N}(?:件|起)"),),
         lambda r: (_review_total(r),),
@@ -151,30 +176,99 @@ FACTS = (
 
 
 def narrative_findings(report: Report, lines: dict[str, int] | None = None) -> list[Finding]:
-    """Warnings for narrative numbers that state a table figure and contradict it."""
+    """Warnings for narrative numbers that state a table figure and contradict it.
+
+    Linear in the length of the narrative: each match looks only at a bounded stretch of text
+    before it (its clause and sentence, at most SENTENCE_MAX characters).
+    """
     lines = lines or {}
     out: list[Finding] = []
+    facts = [f for f in FACTS if report.edition in f.editions]
+    table = _TableSide(report)
     for where, key, text in narrative_parts(report):
         if not text.strip() or is_draft(text):
             continue
-        for fact in FACTS:
+        ends = _Boundaries(text)
+        for fact in facts:
             for pattern in fact.patterns:
                 for match in pattern.finditer(text):
-                    finding = _judge(report, fact, text, match, where, lines.get(key) or lines.get(key.split(".")[0]))
+                    finding = _judge(report, fact, text, match, where, lines.get(key) or lines.get(key.split(".")[0]), ends, table)
                     if finding:
                         out.append(finding)
     return out
 
 
-def _judge(report: Report, fact: Fact, text: str, match: re.Match, where: str, line: int | None) -> Finding | None:
-    number = int(match.group("n"))
-    if number in fact.accepted(report):
+class _TableSide:
+    """Each fact's accepted values and description, computed once per report."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        self.values: dict[str, tuple[int, ...]] = {}
+        self.texts: dict[str, str] = {}
+
+    def accepted(self, fact: Fact) -> tuple[int, ...]:
+        if fact.id not in self.values:
+            self.values[fact.id] = fact.accepted(self.report)
+        return self.values[fact.id]
+
+    def describe(self, fact: Fact) -> str:
+        if fact.id not in self.texts:
+            self.texts[fact.id] = fact.describe(self.report)
+        return self.texts[fact.id]
+
+
+class _Boundaries:
+    """Sentence and clause ends of one text, found once, so each match finds its own in O(log n)."""
+
+    def __init__(self, text: str):
+        self.sentence = [m.end() for m in _SENTENCE_END.finditer(text)]
+        self.clause = [m.end() for m in _CLAUSE_END.finditer(text)]
+
+    @staticmethod
+    def start(ends: list[int], at: int) -> int:
+        i = bisect.bisect_right(ends, at) - 1
+        while i >= 0 and ends[i] > at:
+            i -= 1
+        start = ends[i] if i >= 0 else 0
+        return max(start, at - SENTENCE_MAX)
+
+
+def number_of(text: str) -> int | None:
+    """An Arabic or Chinese numeral as an integer: 393, 十二, 一百零三, 两千; None when unreadable."""
+    if text.isdigit():
+        return int(text)
+    if text[0] in "百千万":
         return None
-    sentence = _prefix(text, match.start(), _SENTENCE_END)
-    clause = _prefix(text, match.start(), _CLAUSE_END)
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+    units = {"十": 10, "百": 100, "千": 1000}
+    total, section, digit = 0, 0, None
+    for char in text:
+        if char in digits:
+            if digit is not None and char not in "零〇":
+                return None  # 二三: not a number
+            digit = digits[char] if char not in "零〇" else None
+        elif char in units:
+            section += (1 if digit is None else digit) * units[char]
+            digit = None
+        elif char == "万":
+            total += (section + (digit or 0)) * 10000
+            section, digit = 0, None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def _judge(report: Report, fact: Fact, text: str, match: re.Match, where: str, line: int | None, ends: _Boundaries, table: _TableSide) -> Finding | None:
+    number = number_of(match.group("n"))
+    accepted = table.accepted(fact)
+    if number is None or number in accepted or not accepted:
+        return None
+    at = match.start()
+    sentence = text[_Boundaries.start(ends.sentence, at) : at]
+    clause = text[_Boundaries.start(ends.clause, at) : at]
     phrase = match.group("mid") or ""
     n_start, n_end = match.span("n")
-    if _APPROX_BEFORE.search(text[: n_start]) or _APPROX_AFTER.match(text[n_end:].lstrip("件起")):
+    if _APPROX_BEFORE.search(text[max(0, n_start - LOOK_BACK) : n_start]) or _APPROX_AFTER.match(text[n_end : n_end + LOOK_BACK].lstrip("件起")):
         return None
     if any(int(y) != report.year for y in _YEAR.findall(sentence)) or _OTHER_TIME.search(sentence):
         return None
@@ -184,20 +278,15 @@ def _judge(report: Report, fact: Fact, text: str, match: re.Match, where: str, l
         return None
     if fact.no_breakdown and "其中" in clause:
         return None
-    if fact.id == "litigation" and _JOINED_REVIEW.search(text[: match.start()]):
+    before = text[max(0, at - LOOK_BACK) : at]
+    if fact.id == "litigation" and _JOINED_REVIEW.search(before):
         return None
-    if fact.not_after is not None and fact.not_after.search(text[: match.start()]):
+    if fact.not_after is not None and fact.not_after.search(before):
         return None
-    snippet = _snippet(text, match)
-    what = f"正文“{snippet}”写的是 {number}，但{fact.describe(report)}"
+    snippet = _snippet(clause, match)
+    shown = match.group("n") if match.group("n").isdigit() else f"{match.group('n')}（{number}）"
+    what = f"正文“{snippet}”写的是 {shown}，但{table.describe(fact)}"
     return Finding(RULE, WARNING, where, what, line)
-
-
-def _prefix(text: str, end: int, boundary: re.Pattern) -> str:
-    start = 0
-    for found in boundary.finditer(text, 0, end):
-        start = found.end()
-    return text[start:end]
 
 
 def _sub_unit(sentence: str, agency: str) -> bool:
@@ -215,7 +304,7 @@ def _sub_unit(sentence: str, agency: str) -> bool:
     return False
 
 
-def _snippet(text: str, match: re.Match) -> str:
+def _snippet(clause: str, match: re.Match) -> str:
     """The clause up to the number, or the matched phrase alone when the clause is long."""
-    clause = _prefix(text, match.start(), _CLAUSE_END) + match.group(0)
-    return clause.strip() if len(clause) <= SNIPPET_MAX else match.group(0).strip()
+    text = clause + match.group(0)
+    return text.strip() if len(text) <= SNIPPET_MAX else match.group(0).strip()
