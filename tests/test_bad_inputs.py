@@ -28,9 +28,9 @@ def test_check(cli, path):
     code, fragment = expectation(path)
     result = cli("check", path)
     assert result.code == code, result.text
-    assert fragment in result.err, result.err
+    assert fragment in result.text, result.text
     assert "Traceback" not in result.text
-    problem_lines = [l for l in result.err.splitlines() if l.strip()]
+    problem_lines = [l for l in result.text.splitlines() if l.strip()]
     assert problem_lines and all(l.startswith(f"{path}") for l in problem_lines)
     located = [l for l in problem_lines if re.match(rf"{re.escape(str(path))}:\d+: ", l)]
     if code == 1 or "缺少必填项" not in fragment and "文件为空" not in fragment:
@@ -43,6 +43,6 @@ def test_render_writes_nothing(cli, path, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     result = cli("render", path, "-o", out)
-    assert result.code == code and fragment in result.err
+    assert result.code == code and fragment in result.text
     assert list(out.iterdir()) == []
     assert not Path("/tmp/docgen-pwned").exists()

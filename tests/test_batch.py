@@ -60,7 +60,7 @@ def test_a_broken_input_among_good_ones(cli, tmp_path):
     made = sorted(p.name for p in out.iterdir())
     assert made == sorted(f"{p.stem}.{ext}" for p in good for ext in ("docx", "xlsx"))
     assert leftovers(out) == []
-    assert f"{broken}:" in result.err
+    assert f"{broken}:" in result.text
     summary = result.out[result.out.index("生成结果"):]
     assert re.search(rf"{re.escape(str(broken))}\s+无法使用，未生成\s+1\s+0", summary)
     assert all(str(p) in summary for p in good)
@@ -135,7 +135,7 @@ def test_render_each_hands_over_every_outcome_and_keeps_none(tmp_path):
     assert all(o.exit_code == 0 and len(o.written) == 2 for o in seen.values())
 
 
-def test_a_worker_dying_fails_the_inputs_left_and_nothing_else(tmp_path):
+def test_a_worker_dying_costs_only_its_own_input(tmp_path):
     inputs = good_inputs(tmp_path / "in", 16)
     seen: dict[int, Outcome] = {}
 
@@ -147,7 +147,9 @@ def test_a_worker_dying_fails_the_inputs_left_and_nothing_else(tmp_path):
     render_each(inputs, Options(outdir=tmp_path / "out"), 2, kill_a_worker)
     assert sorted(seen) == list(range(16))
     failed = [o for o in seen.values() if o.exit_code == 3]
-    assert failed and all("工作进程异常退出" in o.error for o in failed)
+    # Only the input the killed worker was on is lost; a new worker takes over the rest.
+    assert len(failed) == 1 and "工作进程异常退出" in failed[0].error
+    assert sum(1 for o in seen.values() if o.written) == 15
     assert multiprocessing.active_children() == []
 
 

@@ -28,7 +28,7 @@ def test_inconsistent_exit_1_names_column_and_rule(cli, write):
     path = write("bad.yaml", minimal(2021, a="applications:\n  received: [3, 0, 0, 0, 0, 0]\n  granted: [2, 0, 0, 0, 0, 0]"))
     result = cli("check", path)
     assert result.code == 1
-    assert f"{path}:5: 表三 · 自然人列：[R1] 一、本年新收 3 + 二、上年结转 0 = 3，但（七）总计 2" in result.err
+    assert f"{path}:5: 表三 · 自然人列：[R1] 一、本年新收 3 + 二、上年结转 0 = 3，但（七）总计 2" in result.text
     assert "数字不一致（2 处）" in result.out
 
 
@@ -36,8 +36,8 @@ def test_unusable_exit_2_one_line_per_problem(cli, write):
     path = write("bad.yaml", minimal(2021, a="applications:\n  received: [五, 0, 0, 0, 0, 0]\n  granted: [0, 0]"))
     result = cli("check", path)
     assert result.code == 2
-    lines = [l for l in result.err.splitlines() if l]
-    assert len(lines) == 2 and all(l.startswith(f"{path}:") for l in lines)
+    lines = [l for l in result.out.splitlines() if l.startswith(f"{path}:")]  # findings, one line each
+    assert len(lines) == 2 and result.out.strip().endswith("无法使用（2 处问题）")
     assert "Traceback" not in result.text
 
 
@@ -49,7 +49,7 @@ def test_worst_exit_code_wins(cli, write):
 def test_warnings_keep_exit_0(cli, write):
     path = write("w.yaml", "edition: 2019\nagency: x\nyear: 2023\n")
     result = cli("check", path)
-    assert result.code == 0 and "警告：" in result.err
+    assert result.code == 0 and "警告：" in result.text
 
 
 @pytest.mark.parametrize("edition", sorted(EDITIONS))
@@ -98,7 +98,7 @@ def test_console_script_and_module_entry(tmp_path):
     """`python -m docgen` runs the same CLI in a fresh process, without a traceback."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     proc = subprocess.run([sys.executable, "-m", "docgen", "check", str(tmp_path / "none.yaml")], capture_output=True, text=True, cwd=ROOT, env=env)
-    assert proc.returncode == 2 and "文件不存在" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "文件不存在" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
 
 
 def test_every_command_is_documented_in_readme():

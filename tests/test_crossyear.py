@@ -49,7 +49,7 @@ def test_r6_warning_names_the_arithmetic():
     assert [(f.rule, f.level) for f in findings] == [("R6", "warning")]
     assert findings[0].where == "表二 · 第二十条第（一）项 · 行政规范性文件 · 现行有效件数"
     before = last.active_value("normative_documents", "in_force")
-    assert f"上年度（{last.year}年）现行有效件数 {before} + 本年制发件数 10 − 本年废止件数 5 = {before + 5}，相差 4" in findings[0].what
+    assert f"上年度（{last.year}年）现行有效件数 {before} + 本年制发件数 10 - 本年废止件数 5 = {before + 5}，相差 4" in findings[0].what
 
 
 def test_r6_only_between_2021_editions():
@@ -120,8 +120,8 @@ def test_cli_previous_r5_exit_1(cli, write):
     )
     result = cli("check", this, "--previous", last)
     assert result.code == 1
-    assert "表三 · 二、上年结转政府信息公开申请数量 · 自然人列：[R5] 本年“二、上年结转政府信息公开申请数量”为 1" in result.err
-    assert "为 2，相差 -1" in result.err
+    assert "表三 · 二、上年结转政府信息公开申请数量 · 自然人列：[R5] 本年“二、上年结转政府信息公开申请数量”为 1" in result.text
+    assert "为 2，相差 -1" in result.text
     assert cli("check", this).code == 0  # without --previous R5 is not checked
 
 
@@ -129,16 +129,16 @@ def test_cli_previous_warnings_keep_exit_0(cli, write):
     last = write("last.yaml", minimal(2021, year=2024, a="active:\n  normative_documents: {in_force: 10}"))
     this = write("this.yaml", minimal(2021, year=2025, a="active:\n  normative_documents: {issued: 2, in_force: 9}"))
     result = cli("check", this, "--previous", last)
-    assert result.code == 0 and "[R6]" in result.err and "相差 -3" in result.err
+    assert result.code == 0 and "[R6]" in result.text and "相差 -3" in result.text
 
 
 def test_cli_previous_unusable_exit_2(cli, write, tmp_path):
     this = write("this.yaml", minimal(2021, year=2025))
     bad = write("last.yaml", "edition: 2021\nagency: x\n")
     result = cli("check", this, "--previous", bad)
-    assert result.code == 2 and "上年度报告" in result.err and "year" in result.err
+    assert result.code == 2 and "上年度报告" in result.err and "year" in result.out
     result = cli("check", this, "--previous", tmp_path / "missing.yaml")
-    assert result.code == 2 and "文件不存在" in result.err and "Traceback" not in result.text
+    assert result.code == 2 and "文件不存在" in result.out and "Traceback" not in result.text
 
 
 def test_audit_carries_previous_findings(write):
@@ -154,8 +154,8 @@ def test_real_pair_of_years(cli, tmp_path):
     for year in (2021, 2022):
         assert cli("import", SAMPLES / f"pingtan-{year}.txt", "-o", tmp_path / f"p{year}.yaml").code == 0
     result = cli("check", tmp_path / "p2022.yaml", "--previous", tmp_path / "p2021.yaml")
-    assert result.code == 0 and not any(rule in result.err for rule in ("[R5]", "[R6]", "[雷同]", "[年度]"))
+    assert result.code == 0 and not any(rule in result.text for rule in ("[R5]", "[R6]", "[雷同]", "[年度]"))
     text = (tmp_path / "p2022.yaml").read_text(encoding="utf-8").replace("carried_in: [1, 0,", "carried_in: [0, 1,")
     (tmp_path / "p2022.yaml").write_text(text, encoding="utf-8")
     result = cli("check", tmp_path / "p2022.yaml", "--previous", tmp_path / "p2021.yaml")
-    assert result.code == 1 and result.err.count("[R5]") == 2
+    assert result.code == 1 and result.text.count("[R5]") == 2

@@ -227,7 +227,7 @@ def test_printed_totals_that_disagree_are_warnings_naming_the_cell(tmp_path, cli
     assert all(f.rule in ("R3", "R4") for f in imported.findings())
     result = cli("import", path, "-o", tmp_path / "bad.yaml")
     assert result.code == 0
-    assert f"警告：表三 · {received} · 总计：[R3] 表中总计为 {sum(report.row('received')) + 5}" in result.err
+    assert f"警告：表三 · {received} · 总计：[R3] 表中总计为 {sum(report.row('received')) + 5}" in result.text
     assert "原表数字有 2 处不一致" in result.out
     assert "[R3]" in (tmp_path / "bad.yaml").read_text(encoding="utf-8")  # noted in the file's header
 

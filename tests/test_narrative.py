@@ -162,10 +162,10 @@ def test_check_and_render_both_report_it(cli, write, tmp_path):
     )
     expected = "一、总体情况：[正文] 正文“全年共收到政府信息公开申请5件”写的是 5，但表三“一、本年新收政府信息公开申请数量”总计列为 3"
     result = cli("check", path)
-    assert result.code == 0 and expected in result.err and f"{path}:" in result.err
+    assert result.code == 0 and expected in result.text and f"{path}:" in result.text
     assert [f.rule for f in audit(path).findings if f.rule != "未完成"] == ["正文"]  # minimal() has no 五, 六, date
     rendered = cli("render", path, "-o", tmp_path / "out", "--formats", "xlsx")
-    assert rendered.code == 0 and expected in rendered.err
+    assert rendered.code == 0 and expected in rendered.text
 
 
 # -- combined figures, Chinese numerals, long texts (issue 14) ------------------------------------

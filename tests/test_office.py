@@ -327,3 +327,80 @@ def test_fandol_bold_faces_do_not_stand_in_for_regular_text(official, fandol):
         pytest.skip(f"{fandol} (texlive-lang-chinese) is not installed")
     assert fc_match(official, "style") == "Regular"
     assert fc_match(f"{official}:bold", "style") == "Bold"
+
+
+def png_file(path: Path, width: int = 40, height: int = 40) -> Path:
+    import struct
+    import zlib
+
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return path
+
+
+def linked_image_docx(path: Path, target: str) -> Path:
+    """A document whose only picture is linked (r:link, TargetMode=External) to ``target``, plus a hyperlink."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    document = Document()
+    document.add_paragraph(REPORT_TEXT)
+    embedded = png_file(path.with_suffix(".png"))
+    document.add_picture(str(embedded))
+    blip = document.element.body.xpath(".//a:blip")[0]
+    link = document.part.relate_to(target, RT.IMAGE, is_external=True)
+    del blip.attrib[qn("r:embed")]
+    blip.set(qn("r:link"), link)
+    document.part.relate_to("https://www.gov.cn/", RT.HYPERLINK, is_external=True)
+    embedded.unlink()
+    document.save(path)
+    return path
+
+
+def test_staged_copy_has_no_external_parts_but_keeps_hyperlinks(tmp_path):
+    from docgen.office import _stage
+
+    source = linked_image_docx(tmp_path / "linked.docx", "file:///etc/hostname")
+    copy = _stage(source, tmp_path / "job" / "00000.docx")
+    with zipfile.ZipFile(copy) as package:
+        rels = package.read("word/_rels/document.xml.rels").decode()
+        assert sorted(package.namelist()) == sorted(zipfile.ZipFile(source).namelist())
+    assert "/etc/hostname" not in rels and "https://www.gov.cn/" in rels
+    assert "file:///etc/hostname" in zipfile.ZipFile(source).read("word/_rels/document.xml.rels").decode()
+
+
+@needs_soffice
+@needs_poppler
+def test_linked_local_file_is_not_read_into_the_pdf(tmp_path):
+    secret = png_file(tmp_path / "secret.png")
+    source = linked_image_docx(tmp_path / "linked.docx", secret.as_uri())
+    docx_to_pdf(source, tmp_path / "linked.pdf")
+    images = subprocess.run(["pdfimages", "-list", str(tmp_path / "linked.pdf")], capture_output=True, text=True, check=True)
+    assert images.stdout.splitlines()[2:] == []  # header lines only: the linked picture was not loaded
+    assert "一百二十条" in pdf_text(tmp_path / "linked.pdf").replace(" ", "")
+
+
+def test_libreoffice_runs_without_network(tmp_path, monkeypatch):
+    from docgen import office
+
+    report = tmp_path / "seen.txt"
+    script, _ = fake_soffice(
+        tmp_path,
+        f'env | grep -i _proxy= > "{report}"\n'
+        f'cat "$(echo "$1" | sed "s|-env:UserInstallation=file://||")/user/registrymodifications.xcu" >> "{report}"\n'
+        f'(cat /proc/self/net/dev 2>/dev/null | grep -c ":" ) >> "{report}"\nexit 1',
+    )
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(script))
+    monkeypatch.setenv("NO_PROXY", "*")
+    with pytest.raises(OfficeError):
+        docx_to_pdf(chinese_docx(tmp_path / "a.docx"), tmp_path / "a.pdf")
+    seen = report.read_text()
+    assert "http_proxy=http://127.0.0.1:9" in seen and "HTTPS_PROXY=http://127.0.0.1:9" in seen
+    assert "NO_PROXY" not in seen
+    assert '"BlockUntrustedRefererLinks"' in seen and '"ooInetProxyType"' in seen
+    if office._no_network_prefix():  # Linux with namespaces: only the loopback device is there
+        assert seen.strip().splitlines()[-1] == "1"

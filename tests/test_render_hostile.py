@@ -40,7 +40,7 @@ def test_template_looking_agency_and_control_characters(cli, write, tmp_path):
     out = tmp_path / "out"
     result = cli("render", path, "-o", out, "-j", "1")
     assert result.code == 0, result.text
-    assert "控制字符" in result.err and "\\x0b" in result.err
+    assert "控制字符" in result.text and "\\x0b" in result.text
     body = all_text(out / "odd.docx")
     assert AGENCY in body
     assert "第一段含有垂直制表符和响铃。{{ 7*7 }}" in body and "49" not in body

@@ -90,8 +90,8 @@ def test_cli_rollover_output_loads(cli, tmp_path, source):
     nxt = load(target).report
     assert nxt.year == year + 1
     check = cli("check", target, "--previous", last)
-    assert "[R5]" not in check.err and "[草稿]" in check.err
-    assert "五、存在的主要问题及改进情况：[草稿] 尚未填写" in check.err
+    assert "[R5]" not in check.text and "[草稿]" in check.text
+    assert "五、存在的主要问题及改进情况：[草稿] 尚未填写" in check.text
 
 
 def test_cli_rollover_refuses_to_overwrite_and_bad_input(cli, tmp_path, write):
@@ -103,10 +103,10 @@ def test_cli_rollover_refuses_to_overwrite_and_bad_input(cli, tmp_path, write):
     assert cli("rollover", last, "--force").code == 0 and load(existing).report.year == 2025
     bad = write("bad.yaml", "edition: 2021\nagency: x\nyear: 2024\napplications:\n  received: [a]\n")
     result = cli("rollover", bad, "-o", tmp_path / "n.yaml")
-    assert result.code == 2 and "bad.yaml:5" in result.err and not (tmp_path / "n.yaml").exists()
+    assert result.code == 2 and "bad.yaml:5" in result.text and not (tmp_path / "n.yaml").exists()
 
 
 def test_cli_rollover_warns_when_last_year_is_inconsistent(cli, write, tmp_path):
     last = write("a.yaml", minimal(2021, year=2024, a="applications:\n  received: [3, 0, 0, 0, 0, 0]"))
     result = cli("rollover", last, "-o", tmp_path / "b.yaml")
-    assert result.code == 0 and "上年度报告的数字不一致" in result.err
+    assert result.code == 0 and "上年度报告的数字不一致" in result.text

@@ -197,7 +197,7 @@ def test_agency_workbooks_roll_up_like_their_yaml(cli, tmp_path):
     result = cli("rollup", tmp_path / "books", "--agency", COUNTY, "-o", out)
     assert result.code == 0, result.text
     assert_report_equals(load(out).report, expected_sums(agencies))
-    assert "正文" not in result.err  # the narrative is not summed, so its absence is no news
+    assert "正文" not in result.text  # the narrative is not summed, so its absence is no news
 
 
 @pytest.mark.parametrize("edition", sorted(EDITIONS))

@@ -7,19 +7,21 @@ from pathlib import Path
 import typer
 
 from .app import app
-from .output import problem_lines, say, worst
+from .output import problem_lines, verdict, worst
 
 
 @app.command("check")
 def check_command(
-    inputs: list[Path] = typer.Argument(..., help="输入文件（.yaml），或包含输入文件的文件夹", show_default=False),
+    inputs: list[Path] = typer.Argument(..., metavar="输入文件...", readable=False, help="输入文件（.yaml），或包含输入文件的文件夹", show_default=False),
     previous: Path | None = typer.Option(
-        None, "--previous", help="上年度报告的输入文件（.yaml）：核对上年结转（R5）、现行有效件数（R6）和第五部分是否与上年雷同", show_default=False
+        None, "--previous", metavar="上年度文件", readable=False, help="上年度报告的输入文件（.yaml）：核对上年结转（R5）、现行有效件数（R6）和第五部分是否与上年雷同", show_default=False
     ),
 ) -> int:
     """检查输入文件：格式是否正确，表格数字是否符合勾稽关系，正文数字是否与表格一致。
 
     加 --previous 时还核对跨年度关系：R5（上年结转 = 上年度结转下年度继续办理，不符为错误）、R6（现行有效件数的连续性，警告）、第五部分是否与上年度雷同（警告）。
+
+    发现的问题（每行一个，注明文件、行号和官方标签）和每个文件的结论写到标准输出，可用 docgen check 报告.yaml > 结果.txt 保存。
 
     退出码：0 通过（可能有警告），1 数字不一致，2 文件无法使用。
     """
@@ -32,7 +34,7 @@ def check_command(
         result = audit(path, previous=last)
         problem_lines(result.messages())
         codes.append(result.exit_code)
-        say(f"{result.file}：{_verdict(result)}")
+        verdict(f"{result.file}：{_verdict(result)}")
     raise typer.Exit(worst(codes))
 
 

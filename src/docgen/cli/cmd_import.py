@@ -12,8 +12,8 @@ from .output import problem_lines, say
 
 @app.command("import")
 def import_command(
-    source: Path = typer.Argument(..., help="已有的年度报告：PDF、Word（.docx/.doc/.wps/.odt/.rtf）、网页（.html）、复制出的文本（.txt）或工作簿（.xlsx/.xls/.et/.ods）", show_default=False),
-    output: Path | None = typer.Option(None, "-o", "--output", help="要写出的输入文件（.yaml），默认与报告同名、同文件夹", show_default=False),
+    source: Path = typer.Argument(..., metavar="报告文件", readable=False, help="已有的年度报告：PDF、Word（.docx/.doc/.wps/.odt/.rtf）、网页（.html）、复制出的文本（.txt）或工作簿（.xlsx/.xls/.et/.ods）", show_default=False),
+    output: Path | None = typer.Option(None, "-o", "--output", metavar="文件", help="要写出的输入文件（.yaml），默认与报告同名、同文件夹", show_default=False),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
 ) -> None:
     """导入已有的年度报告，生成输入文件（.yaml）。

@@ -13,10 +13,10 @@ from .output import say
 
 @app.command("init")
 def init_command(
-    output: Path = typer.Option(..., "-o", "--output", help="要写出的输入文件（.yaml）", show_default=False),
-    edition: int | None = typer.Option(None, "--edition", help="格式版本：2019 或 2021（默认按年度选择）", show_default=False),
-    agency: str = typer.Option("请填写报告机关名称", "--agency", help="报告机关名称"),
-    year: int | None = typer.Option(None, "--year", help="报告年度（默认为上一年）", show_default=False),
+    output: Path = typer.Option(..., "-o", "--output", metavar="文件", help="要写出的输入文件（.yaml）", show_default=False),
+    edition: int | None = typer.Option(None, "--edition", metavar="版本", help="格式版本：2019 或 2021（默认按年度选择）", show_default=False),
+    agency: str = typer.Option("请填写报告机关名称", "--agency", metavar="名称", help="报告机关名称"),
+    year: int | None = typer.Option(None, "--year", metavar="年度", help="报告年度（默认为上一年）", show_default=False),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
 ) -> None:
     """生成一份带中文注释的空白输入文件（全部数字为 0），可直接通过 check。"""

@@ -13,8 +13,8 @@ from .output import problem_lines, say
 
 @app.command("rollover")
 def rollover_command(
-    last: Path = typer.Argument(..., help="上年度报告的输入文件（.yaml）", show_default=False),
-    output: Path | None = typer.Option(None, "-o", "--output", help="要写出的下一年度输入文件（默认把文件名中的年份加 1）", show_default=False),
+    last: Path = typer.Argument(..., metavar="上年度文件", readable=False, help="上年度报告的输入文件（.yaml）", show_default=False),
+    output: Path | None = typer.Option(None, "-o", "--output", metavar="文件", help="要写出的下一年度输入文件（默认把文件名中的年份加 1）", show_default=False),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
 ) -> None:
     """由上年度报告生成下一年度的输入文件草稿。

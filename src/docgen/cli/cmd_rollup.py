@@ -12,10 +12,10 @@ from .output import problem_lines
 
 @app.command("rollup")
 def rollup_command(
-    inputs: list[Path] = typer.Argument(..., help="各机关的输入文件（.yaml，或本工具生成的 .xlsx 工作簿），或包含它们的文件夹", show_default=False),
-    agency: str = typer.Option(..., "--agency", help="汇总机关名称（汇总报告的报告机关，如 某某县人民政府）", show_default=False),
-    output: Path | None = typer.Option(None, "-o", "--output", help="汇总输入文件（.yaml）；不写时输出到屏幕（标准输出）", show_default=False),
-    workbook: Path | None = typer.Option(None, "--workbook", help="同时生成汇总工作簿（.xlsx）：总览、汇总表（公式）、各机关表、校验", show_default=False),
+    inputs: list[Path] = typer.Argument(..., metavar="输入文件...", readable=False, help="各机关的输入文件（.yaml，或本工具生成的 .xlsx 工作簿），或包含它们的文件夹", show_default=False),
+    agency: str = typer.Option(..., "--agency", metavar="名称", help="汇总机关名称（汇总报告的报告机关，如 某某县人民政府）", show_default=False),
+    output: Path | None = typer.Option(None, "-o", "--output", metavar="文件", help="汇总输入文件（.yaml）；不写时输出到屏幕（标准输出）", show_default=False),
+    workbook: Path | None = typer.Option(None, "--workbook", metavar="工作簿", help="同时生成汇总工作簿（.xlsx）：总览、汇总表（公式）、各机关表、校验", show_default=False),
     force: bool = typer.Option(False, "--force", help="有输入文件数字不一致时仍然汇总（退出码仍为 1）"),
 ) -> None:
     """把多个机关（各乡镇、各部门）同一格式版本、同一年度的报告逐项相加，生成本级机关的汇总输入文件。
@@ -42,7 +42,8 @@ def rollup_command(
         raise DocgenError(f"-o 和 --workbook 指向同一个文件“{output}”")
     try:
         result = rollup(paths, agency, force)
-        problem_lines([m for part in result.parts for m in part.messages()])
+        # Standard output carries the YAML when there is no -o: the findings go to standard error then.
+        problem_lines([m for part in result.parts for m in part.messages()], err=output is None)
         write_rollup(result, output, workbook)
     except KeyboardInterrupt:
         typer.echo("已中断，未写出任何文件。", err=True)

@@ -7,22 +7,31 @@ from pathlib import Path
 import typer
 
 from .app import app
+from .frame import ChineseTyper
 from .output import say
 
-template_app = typer.Typer(
+template_app = ChineseTyper(
     help="导出官方 Word 模板，或检查修改过的自定义模板（用于 docgen render --template）。",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=True,
 )
 app.add_typer(template_app, name="template")
+
+
+@template_app.callback()
+def _template_help(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:  # bare `docgen template`: its help, once
+        text = ctx.get_help()
+        if text:
+            typer.echo(text)
+        raise typer.Exit(0)
 
 _EDITION_HELP = "格式版本：2019 或 2021（默认为现行的 2021 版）"
 
 
 @template_app.command("export")
 def export_command(
-    output: Path = typer.Option(..., "-o", "--output", help="要写出的模板文件（.docx）", show_default=False),
-    edition: int | None = typer.Option(None, "--edition", help=_EDITION_HELP, show_default=False),
+    output: Path = typer.Option(..., "-o", "--output", metavar="文件", help="要写出的模板文件（.docx）", show_default=False),
+    edition: int | None = typer.Option(None, "--edition", metavar="版本", help=_EDITION_HELP, show_default=False),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
 ) -> None:
     """导出某一格式版本的官方 Word 模板。
@@ -39,8 +48,8 @@ def export_command(
 
 @template_app.command("check")
 def check_command(
-    template: Path = typer.Argument(..., help="要检查的模板文件（.docx）", show_default=False),
-    edition: int | None = typer.Option(None, "--edition", help=_EDITION_HELP, show_default=False),
+    template: Path = typer.Argument(..., metavar="模板文件", readable=False, help="要检查的模板文件（.docx）", show_default=False),
+    edition: int | None = typer.Option(None, "--edition", metavar="版本", help=_EDITION_HELP, show_default=False),
 ) -> None:
     """检查自定义 Word 模板：标记能否解析、有没有未知的占位符、有没有删掉的占位符。
 

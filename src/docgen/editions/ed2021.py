@@ -76,6 +76,6 @@ EDITION = Edition(
     rules=table_rules(_RESULTS)
     + (
         Rule("R5", "error", TABLE_3, "跨年度，每列：二、上年结转 = 上年度报告的四、结转下年度继续办理"),
-        Rule("R6", "warning", TABLE_2, "跨年度：现行有效件数 = 上年度现行有效件数 + 本年制发件数 − 本年废止件数"),
+        Rule("R6", "warning", TABLE_2, "跨年度：现行有效件数 = 上年度现行有效件数 + 本年制发件数 - 本年废止件数"),
     ),
 )

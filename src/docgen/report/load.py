@@ -28,7 +28,8 @@ from .nodes import _INT, Key, _describe, normalize
 from .walk_active import ActiveWalker
 from .walk_counts import CountWalker
 from .walk_text import TextWalker
-from .yamlread import MAX_EXPANDED_NODES, _yaml_reason, compose, unsafe_node
+from .forgive import flow_commas, key_colons, yaml_error
+from .yamlread import MAX_EXPANDED_NODES, compose, unsafe_node
 
 __all__ = ["Key", "Loaded", "MAX_EXPANDED_NODES", "compose", "load", "load_text", "normalize"]
 
@@ -82,22 +83,36 @@ class _Walker(TextWalker, ActiveWalker, CountWalker):
         if not text.strip():
             self.error(None, "", "文件为空")
             return None
+        # Forgiving input (forgive.py): full-width commas in number lists always, full-width
+        # colons after keys only when the file does not read as it is; each with a warning.
+        text, notes = flow_commas(text)
         try:
             root = compose(text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else None
-            self.problems.append(Problem(self.file, line, "", f"YAML 格式错误：{_yaml_reason(exc)}"))
-            return None
         except yaml.YAMLError as exc:
-            self.problems.append(Problem(self.file, None, "", f"YAML 格式错误：{exc}"))
-            return None
+            root, colon_notes = self._compose_with_colons(text)
+            if root is None:
+                line, reason = yaml_error(exc, text)
+                self.problems.append(Problem(self.file, line, "", f"YAML 格式错误：{reason}"))
+                return None
+            notes += colon_notes
+        for line, note in notes:
+            self.warnings.append(Problem(self.file, line, "", note, "warning"))
         if root is None:
             self.error(None, "", "文件为空")
             return None
         if not self._safe_tree(root):
             return None
         return root
+
+    @staticmethod
+    def _compose_with_colons(text: str) -> tuple[Node | None, list[tuple[int, str]]]:
+        fixed, notes = key_colons(text)
+        if not notes:
+            return None, []
+        try:
+            return compose(fixed), notes
+        except yaml.YAMLError:
+            return None, []
 
     def _safe_tree(self, root: Node) -> bool:
         bad = unsafe_node(root)

@@ -8,6 +8,7 @@ from ..editions import Edition
 from ..editions.types import RESULTS_LABEL, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL, AppGroup
 from .keys import WalkerBase, _elsewhere, _other_edition_group
 from .model import APPLICANT_COUNT, REVIEW_COUNT
+from .forgive import count_text
 from .nodes import _INT, Key, _describe, _is_null, _join
 
 
@@ -100,6 +101,10 @@ class CountWalker(WalkerBase):
         if _is_null(node):
             self.error(node, where, f"应为{expected}，实际为空；没有的请填 0")
             return None
+        read = count_text(text) if node.tag.endswith(":str") and node.style not in ("'", '"') else None
+        if read is not None:  # １２, 5件, — : read as a person would, and said so
+            self.warn(node, where, read[1])
+            return read[0]
         kind = {"float": "（小数）", "bool": "（是/否）", "str": "（文字）" if not _INT.match(text) else "（加了引号的文字）"}
         self.error(node, where, f"应为{expected}，实际为“{text}”{kind.get(node.tag.split(':')[-1], '')}")
         return None

@@ -75,18 +75,3 @@ def _has_empty_value(root: Node) -> bool:
         else:
             stack.extend(_children(node))
     return False
-
-
-def _yaml_reason(exc: yaml.MarkedYAMLError) -> str:
-    reasons = {
-        "found character '\\t' that cannot start any token": "含有制表符（Tab），请改用空格缩进",
-        "mapping values are not allowed here": "此处不能出现“:”（冒号后需要空格，或文字中的冒号需加引号）",
-        "found duplicate anchor": "重复的锚点",
-        "expected a single document in the stream": "文件中只能有一份报告（发现了“---”分隔的多份）",
-        "expected the node content, but found ','": "列表中有空项（两个逗号之间没有数字），没有的请填 0",
-    }
-    problem = exc.problem or ""
-    for needle, text in reasons.items():
-        if needle in problem or needle in (exc.context or ""):
-            return text
-    return f"{exc.context + '，' if exc.context else ''}{problem}"

@@ -105,7 +105,7 @@ def r6(report: Report, previous: Report, lines: dict[str, int]) -> list[Finding]
         if now[in_force] != expected:
             what = (
                 f"{labels[in_force]} {now[in_force]}，但上年度（{previous.year}年）{labels[in_force]} {before} + "
-                f"{labels[issued]} {now[issued]} − {labels[repealed]} {now[repealed]} = {expected}，相差 {now[in_force] - expected}"
+                f"{labels[issued]} {now[issued]} - {labels[repealed]} {now[repealed]} = {expected}，相差 {now[in_force] - expected}"
                 f"（文件清理后可能不一致，请核实）"
             )
             where = f"{TABLE_2} · {block.label} · {row.label} · {labels[in_force]}"
