@@ -140,7 +140,6 @@ class Slot:
     forms: tuple[str, ...]
     sizes: tuple[int, ...]  # acceptable numbers of figures, preferred first
     where: str  # the row's name in messages
-    optional: bool = False
     span: tuple[int, int] | None = None
     found_as: str = ""  # the text a close match found
 
@@ -164,7 +163,7 @@ def find_labels(tokens: Tokens, slots: list[Slot], lo: int, hi: int) -> tuple[li
     problems = []
     previous = None
     for slot in slots:
-        if slot.span is None and not slot.optional:
+        if slot.span is None:
             for form in slot.forms:
                 at = text.find(form, lo, hi)
                 if at >= 0:
@@ -186,7 +185,7 @@ def _fuzzy(tokens: Tokens, slots: list[Slot], lo: int, hi: int) -> None:
     """Close matches for labels not found exactly, each searched between its found neighbours."""
     text = tokens.labels
     for i, slot in enumerate(slots):
-        if slot.span or slot.optional:
+        if slot.span:
             continue
         start = max((s.span[1] for s in slots[:i] if s.span), default=lo)
         end = min((s.span[0] for s in slots[i + 1 :] if s.span), default=hi)
@@ -470,22 +469,10 @@ def _area_offset(text: str, start: int, at: int) -> int:
     return sum(len(line) for line in before if not _PAGE_NUMBER.match(line.rstrip("\n")))
 
 
-def _line_offsets(lines: list[str]) -> list[int]:
-    out, at = [], 0
-    for line in lines:
-        out.append(at)
-        at += len(line) + 1
-    return out
-
-
 def tokens_offset(tokens: Tokens, original: int) -> int:
     """The label-text offset at an original-text offset."""
     i = bisect.bisect_left([orig for _, orig in tokens.origins], original)
     return tokens.origins[i][0] if i < len(tokens.origins) else len(tokens.labels)
-
-
-def _paragraphs(lines: list[str]) -> list[Block]:
-    return list(join_lines(lines))
 
 
 class _TableReader:
