@@ -229,7 +229,7 @@ def main() -> None:
         header = (
             f"\n## docgen serve (issue 12) — {dt.date.today().isoformat()}\n\n"
             f"`python bench/web.py` on {os.cpu_count()} CPUs, Python {platform.python_version()}, SQLite "
-            f"(WAL, synchronous=FULL), one uvicorn worker; clients in the same machine. {load['saves']} saves in {load['wall_s']:.1f} s "
+            f"(WAL, synchronous=NORMAL, WAL synced by a checkpoint every second), one uvicorn worker; clients in the same machine. {load['saves']} saves in {load['wall_s']:.1f} s "
             "under load.\n\n"
         )
         with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as out:

@@ -56,6 +56,7 @@ def run(host: str, port: int, data: Path | None, open_browser: bool) -> None:
     from .app import create_app
 
     store, where = open_store(data)
+    store.start_checkpoints()
     loopback = host in ("127.0.0.1", "localhost", "::1")
     app = create_app(store, ["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
