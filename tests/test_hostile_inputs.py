@@ -228,6 +228,7 @@ CASES = [
     Case("template-range-pow", _check_template("{% for i in range(10**9) %}{% endfor %}"), 2, "不支持乘方运算"),
     Case("template-recursive-macro", _render_with("{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}{{ f(1) }}"), 2, "不能定义或调用宏"),
     Case("template-format-filter", _render_with("{{ '%0999999999d' | format(1) }}"), 2, "不支持过滤器“|format”"),
+    Case("template-type-error", _render_with("{{ agency + 1 }}"), 2, "运算的数据类型不匹配"),
     Case("template-lipsum-call", _check_template("{{ lipsum(100000) }}"), 2, "不支持调用“lipsum(…)”"),
     Case("template-output-bomb", _render_with("{% for i in range(100000) %}{{ 'x' * 1000000 }}{% endfor %}"), 2, "模板生成的内容过大"),
     Case("import-docx-150k-rows", _huge_docx_table, 2, "不像是一份年度报告（例如含有数万行的表格）"),
