@@ -102,3 +102,41 @@ def pytest_runtest_setup(item) -> None:
 
 
 needs_soffice = requires(_soffice_missing(), "未安装 LibreOffice（soffice），跳过真实客户端测试")
+
+# -- docgen serve: databases and the browser --------------------------------------------------------
+@pytest.fixture(scope="session")
+def pg_url():
+    """A throwaway PostgreSQL cluster for the session (fails in CI when PostgreSQL is missing)."""
+    from support.web import postgres_cluster
+
+    with postgres_cluster() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The same storage tests on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        from docgen.web.store import sqlite_url
+
+        return sqlite_url(tmp_path)
+    from support.web import reset_postgres
+
+    url = request.getfixturevalue("pg_url")
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright drives Debian's chromium (never `playwright install`)."""
+    from support.web import CHROMIUM, CHROMIUM_ARGS, missing
+
+    if not Path(CHROMIUM).exists():
+        missing(f"chromium（{CHROMIUM}）")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 720}, "locale": "zh-CN", "accept_downloads": True}
