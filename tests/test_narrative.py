@@ -3,7 +3,6 @@ scope (another year, a sub-unit, 备案, a breakdown, an approximation) that mus
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

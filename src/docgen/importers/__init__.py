@@ -18,7 +18,6 @@ from ..editions.types import TABLE_2, TABLE_3, TABLE_4
 from ..errors import InputError, Problem
 from ..report.model import Overview, Report, Section, paragraphs
 from .cells import Block, Row
-from .chinese import glossed, strip_glosses, to_simplified
 from .chinese import glossed, strip_glosses, t2s, to_simplified
 from .structure import Narrative, read_narrative
 from .tables import Figures, detect_edition, read_figures

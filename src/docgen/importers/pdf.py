@@ -21,7 +21,7 @@ INDENT = 8  # points right of the page's left text edge that mark a first-line i
 
 
 def import_pdf(path: Path, shown: str):
-    from . import Imported, _unusable, from_blocks, from_layout, TABLE_KEYS
+    from . import Imported, _unusable, from_blocks, from_layout
 
     pages = _read(path, shown)
     if not any(text.strip() for _, text in pages):
