@@ -192,7 +192,7 @@ def test_sweep_takes_only_files_of_dead_runs(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
-    ours = [f".docgen-{dead}-0123abcd-a.docx.part", f".docgen-{dead}-0123abcd-a.xlsx.part", f"..docgen-{dead}-89ab-b.pdf.part.0123456789ab.tmp"]
+    ours = [f".docgen-{dead}-0123abcd-a.docx.part", f".docgen-{dead}-0123abcd-a.xlsx.part", f"..docgen-{dead}-89abcdef-b.pdf.part.0123456789ab.tmp"]
     live = [f".docgen-{os.getpid()}-0123abcd-c.docx.part", f".docgen-{os.getppid()}-0123abcd-d.docx.part"]
     theirs = ["a.docx", ".docgen-notes.txt", "b.xlsx"]
     for name in ours + live + theirs:

@@ -117,10 +117,11 @@ def test_copied_text_layouts_give_back_every_figure(rendered, edition, layout):
 @pytest.mark.parametrize("layout", ["raw", "together"])
 @pytest.mark.parametrize("edition", [2019, 2021])
 def test_one_cell_per_line_and_run_together_give_figures_or_name_the_row(rendered, edition, layout):
-    """pdftotext's raw order (one cell per line, labels apart from their numbers) and cells run
-    together: a table is read when the rows' numbers can be placed for sure (unique split under
-    the printed totals); otherwise the import fails naming the table and row and showing the
-    text — never a guess."""
+    """pdftotext's raw order (one cell per line, labels apart from their numbers; how scrambled
+    depends on the page layout) and cells run together: a table is read when the rows' numbers
+    can be placed for sure (one run per row, or every row in order with its printed total equal
+    to the sum of its columns; unique splits under the printed totals); otherwise the import
+    fails naming the table and row and showing the text — never a guess."""
     report, _, files = rendered[edition]
     try:
         imported = import_file(files[layout])
@@ -346,13 +347,14 @@ FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures" / "layouts"
 @pytest.mark.parametrize("edition", [2019, 2021])
 def test_layout_fixtures_give_figures_or_name_the_row(edition, layout):
     """tests/fixtures/layouts/r<edition>-<layout>.txt: pdftotext of figures_report(edition)
-    rendered by docgen, and the web/crawler forms made from it (see `rendered`)."""
+    rendered by docgen (before table 三 was kept on one page), and the web/crawler forms made
+    from it (see `rendered`). In these, the raw order keeps each row's numbers together."""
     report = figures_report(edition)
     path = FIXTURES / f"r{edition}-{layout}.txt"
     try:
         imported = import_file(path)
     except InputError as error:
-        assert layout in ("raw", "together"), error
+        assert layout == "together", error
         refused = [p for p in error.problems if p.where.startswith("表")]
         assert refused and all("原文" in p.what or "连在一起" in p.what for p in refused), error
     else:
@@ -404,3 +406,28 @@ def test_single_other_row_in_a_2021_table(tmp_path):
     assert got.row("other.other") == merged[:6] and got.row("other.no_correction") == [0] * 6
     assert any("（六）其他处理" in w.where and "2019版" in w.what and "3.其他" in w.what for w in imported.warnings)
     assert [f for f in imported.findings() if f.rule in ("R1", "R2", "R3")] == []
+
+
+@needs_soffice
+def test_password_protected_pdf_gets_a_clear_message(rendered, tmp_path, cli):
+    from docgen.office import _run_soffice
+
+    _, pdf, _ = rendered[2021]
+    options = '{"EncryptFile":{"type":"boolean","value":"true"},"DocumentOpenPassword":{"type":"string","value":"secret"}}'
+    docx = pdf.with_suffix(".docx")
+    _run_soffice(["--convert-to", f"pdf:writer_pdf_Export:{options}"], [docx], tmp_path, 120, docx)
+    result = cli("import", tmp_path / pdf.name, "-o", tmp_path / "out.yaml")
+    assert result.code == 2 and "密码" in result.err and "Traceback" not in result.text
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_web_page_with_tables_as_paragraphs(tmp_path):
+    """A page whose tables are lines of text (no <table>): read like text copied from a page."""
+    import html
+
+    text = (FIXTURES / "r2021-spaces.txt").read_text(encoding="utf-8")
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines())
+    path = tmp_path / "page.html"
+    path.write_text(f"<!DOCTYPE html><html><body><div class='nav'><a>首页</a></div>{body}</body></html>", encoding="utf-8")
+    imported = import_file(path)
+    assert imported.kind == "html" and same_figures(imported.report, figures_report(2021))

@@ -27,7 +27,7 @@ from .errors import EXIT_INCONSISTENT, EXIT_INTERRUPTED, EXIT_OK, DocgenError, P
 from .fsutil import atomic_path, sweep_stale
 
 EXIT_INTERNAL = 3  # a bug in docgen (the CLI uses the same code)
-FORMATS = ("docx", "xlsx", "pdf")
+FORMATS = ("docx", "xlsx", "pdf", "html")
 DEFAULT_FORMATS = ("docx", "xlsx")
 
 
@@ -131,6 +131,10 @@ def _write_parts(result: Audit, stem: str, options: Options, stack: ExitStack) -
         write_docx(report, pending.docx, options.template)
     if "xlsx" in temps:
         write_xlsx(report, temps["xlsx"], source=Path(result.file).name)
+    if "html" in temps:
+        from .webpage import write_html
+
+        write_html(report, temps["html"])
     return pending
 
 

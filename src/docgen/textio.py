@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from pathlib import Path
+from typing import Callable
 
 from .errors import InputError, Problem
 
@@ -17,22 +20,52 @@ def read_text(path: Path, shown: str, limit: int = MAX_INPUT_BYTES) -> str:
     def fail(what: str) -> InputError:
         return InputError([Problem(shown, None, "", what)])
 
+    data = read_regular(path, limit, fail, "输入文件")
+    return decode(data, fail)
+
+
+NOT_REGULAR = "不是普通文件（设备、管道或终端），请提供保存在磁盘上的文件"
+
+
+def read_regular(path: Path, limit: int, fail: Callable[[str], Exception], what: str = "文件") -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; ``fail(reason)`` is raised otherwise.
+
+    Devices, FIFOs and terminals (/dev/zero, a named pipe, /dev/stdin) are refused before they
+    are opened (opening a FIFO would wait for a writer); the limit is enforced while reading too,
+    so a file that grows, or lies about its size, is never read past it.
+    """
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise fail("是一个文件夹，不是输入文件")
-        if size > limit:
-            raise fail(f"文件过大（{size // 1024} KB），输入文件不应超过 {limit // 1024 // 1024} MB")
-        data = path.read_bytes()
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise fail(f"是一个文件夹，不是{what}")
+        if not stat.S_ISREG(info.st_mode):
+            raise fail(NOT_REGULAR)
+        if info.st_size > limit:
+            raise fail(_too_large(info.st_size, limit, what))
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(handle, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise fail(NOT_REGULAR)
+            data = file.read(limit + 1)
     except FileNotFoundError:
         raise fail("文件不存在") from None
     except PermissionError:
         raise fail("没有读取权限") from None
     except IsADirectoryError:
-        raise fail("是一个文件夹，不是输入文件") from None
+        raise fail(f"是一个文件夹，不是{what}") from None
     except OSError as exc:
         raise fail(f"无法读取（{exc.strerror or exc}）") from None
-    return decode(data, fail)
+    if len(data) > limit:
+        raise fail(_too_large(len(data), limit, what))
+    return data
+
+
+def _too_large(size: int, limit: int, what: str) -> str:
+    return f"文件过大（{size // 1024} KB），{what}不应超过 {_size(limit)}"
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 1024 // 1024} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
 
 
 def decode(data: bytes, fail) -> str:

@@ -22,13 +22,32 @@ from docgen.word.context import build_context
 from docgen.word.render import created_of, normalize_zip, official_template, read_template
 
 
+def _footnotes_once():
+    from docxtpl import DocxTemplate
+
+    from docgen.word.package import FOOTNOTES_TYPE
+
+    class FootnotesOnce(DocxTemplate):
+        """docxtpl, except that each footnotes part is rendered once: docxtpl renders it once per
+        section, each time the result of the time before, which would render report text as a
+        template (docgen renders the template's footnotes once, see word.package)."""
+
+        def render_footnotes(self, context, jinja_env=None):
+            for part in self.docx.part.package.parts:
+                if part.content_type == FOOTNOTES_TYPE:
+                    xml = self.patch_xml(part.blob.decode("utf-8") if isinstance(part.blob, bytes) else part.blob)
+                    part._blob = self.render_xml_part(xml, part, context, jinja_env).encode("utf-8")
+
+    return FootnotesOnce
+
+
 def reference_docx(report: Report, template: Path | None = None) -> bytes:
     """The report as .docx bytes, rendered by docxtpl from scratch."""
-    from docxtpl import DocxTemplate
+    _FootnotesOnce = _footnotes_once()
 
     data = read_template(template) if template is not None else official_template(report.edition)
     context = build_context(report)
-    tpl = DocxTemplate(io.BytesIO(data))
+    tpl = _FootnotesOnce(io.BytesIO(data))
     tpl.render(context, jinja_env=TemplateEnvironment(), autoescape=True)
     finish_body(tpl.docx.element.body)
     set_properties(tpl.docx.core_properties, context, created_of(report))

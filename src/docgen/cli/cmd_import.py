@@ -26,18 +26,19 @@ def import_command(
     """
     from ..rules.checks import ERROR
     from ..errors import DocgenError, Problem
-    from ..fsutil import write_text
+    from ..fsutil import refuse_own_input, write_text
     from ..importers import KINDS, import_file, input_file_text
 
     target = output or source.with_suffix(".yaml")
-    if target.exists() and target.resolve() == source.resolve():
-        raise DocgenError(f"输出文件“{target}”就是要导入的文件，请用 -o 指定其他文件名")
+    refuse_own_input(target, source, "导入")
     if target.exists() and not force:
         raise DocgenError(f"“{target}”已存在；如需覆盖请加 --force")
     imported = import_file(source)
+    _refuse_too_large(input_file_text(imported, source.name, []), target)  # before the (slower) checks
     findings = imported.findings()
     text = input_file_text(imported, source.name, findings)
     problem_lines(imported.warnings + [Problem(str(source), None, f.where, f"[{f.rule}] {f.what}", "warning") for f in findings])
+    _refuse_too_large(text, target)
     write_text(target, text)
     report = imported.report
     errors = sum(1 for f in findings if f.level == ERROR)
@@ -49,3 +50,16 @@ def import_command(
     if errors:
         notes.append(f"原表数字有 {errors} 处不一致，见上方警告")
     say(f"已导入 {source} → {target}（{report.agency} {report.year}年度，{'，'.join(notes)}）")
+
+
+def _refuse_too_large(text: str, target: Path) -> None:
+    """DocgenError when the input file would be larger than check and render read."""
+    from ..errors import DocgenError
+    from ..textio import MAX_INPUT_BYTES
+
+    size = len(text.encode("utf-8"))
+    if size > MAX_INPUT_BYTES:
+        raise DocgenError(
+            f"导入结果过大（{size // 1024} KB），超过输入文件的上限 {MAX_INPUT_BYTES // 1024 // 1024} MB，"
+            f"没有写出“{target}”；原文件的正文可能混入了大量无关内容"
+        )

@@ -17,7 +17,7 @@ from .output import worst
 def render_command(
     inputs: list[Path] = typer.Argument(..., metavar="输入文件...", readable=False, help="输入文件（.yaml），或包含输入文件的文件夹", show_default=False),
     outdir: Path = typer.Option(Path("output"), "-o", "--outdir", metavar="文件夹", help="输出文件夹"),
-    formats: str = typer.Option("docx,xlsx", "--formats", metavar="格式", help="输出格式，逗号分隔：docx、xlsx、pdf"),
+    formats: str = typer.Option("docx,xlsx", "--formats", metavar="格式", help="输出格式，逗号分隔：docx、xlsx、pdf、html（网页，可直接粘贴到网站内容管理系统）"),
     pdf: bool = typer.Option(False, "--pdf", help="同时生成 PDF（需要安装 LibreOffice），等同于在 --formats 中加上 pdf"),
     force: bool = typer.Option(False, "--force", help="数字不一致时仍然生成（工作簿的“校验”表会标出不符之处）"),
     template: Path | None = typer.Option(None, "--template", metavar="模板", readable=False, help="自定义 Word 模板（由 docgen template export 导出后修改）", show_default=False),

@@ -25,13 +25,14 @@ def rollover_command(
     """
     from ..rules.checks import check, has_errors
     from ..errors import DocgenError, Problem
-    from ..fsutil import write_text
+    from ..fsutil import refuse_own_input, write_text
     from ..report.load import load, load_text
     from ..report.rollover import rollover_text
 
     loaded = load(last)
     year = loaded.report.year + 1
     target = output or _next_name(last, loaded.report.year, year)
+    refuse_own_input(target, last, "结转")
     if target.exists() and not force:
         raise DocgenError(f"“{target}”已存在；如需覆盖请加 --force")
     if has_errors(check(loaded.report, lines=loaded.lines)):

@@ -17,12 +17,14 @@ from ..editions.common import SECTION_LABELS
 from ..editions.types import TABLE_2, TABLE_3, TABLE_4
 from ..errors import InputError, Problem
 from ..report.model import Overview, Report, Section, paragraphs
+from ..report.names import clean_name, name_key
 from .cells import Block, Row
 from .chinese import glossed, strip_glosses, t2s, to_simplified
 from .structure import Narrative, read_narrative
 from .tables import Figures, detect_edition, read_figures
 
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
+MAX_IMPORT_BYTES = 20 * 1024 * 1024  # a Word report with scanned seals is a few MB
+MAX_TEXT_BYTES = 8 * 1024 * 1024  # a text or HTML page of a report: well under 1 MB
 PLACEHOLDER_AGENCY = "请填写报告机关名称"
 KINDS = {"text": "文本", "html": "网页", "docx": "Word 文档", "xlsx": "工作簿", "pdf": "PDF"}
 
@@ -51,6 +53,8 @@ def import_file(path: Path | str, shown: str | None = None) -> Imported:
     path = Path(path)
     shown = shown or str(path)
     data = _read_bytes(path, shown)
+    if data.startswith(b"\xd0\xcf\x11\xe0") and "EncryptedPackage".encode("utf-16-le") in data:
+        raise _unusable(shown, "文件设置了打开密码（已加密），请先在 Word、WPS 或 Excel 中取消密码并另存，再导入")
     from .office import convertible, import_converted
 
     if convertible(path, data):
@@ -64,12 +68,33 @@ def import_file(path: Path | str, shown: str | None = None) -> Imported:
     from ..textio import decode
     from .text import html_blocks, looks_like_html
 
+    if len(data) > MAX_TEXT_BYTES:
+        raise _unusable(shown, f"文件过大（{len(data) // 1024 // 1024} MB），文本或网页形式的报告不应超过 {MAX_TEXT_BYTES // 1024 // 1024} MB")
+
     if b"\0" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _unusable(shown, "不是文本、网页、PDF、Word 或工作簿文件")
     text = decode(data, lambda what: _unusable(shown, what))
     if looks_like_html(text):
-        return from_blocks(html_blocks(text), shown, "html")
+        try:
+            blocks = html_blocks(text)
+        except RecursionError:
+            raise _unusable(shown, "网页的标签嵌套层次过深，不像是一份年度报告") from None
+        return from_html(blocks, shown)
     return from_text(text, shown)
+
+
+def from_html(blocks: list[Block], shown: str) -> Imported:
+    """A saved page; a page whose tables are not <table> elements (copied into paragraphs or
+    <div>s) is read from its visible text like copied text."""
+    try:
+        return from_blocks(blocks, shown, "html")
+    except InputError as first:
+        if any(isinstance(b, Row) for b in blocks):
+            raise
+        try:
+            return from_layout("\n".join(b for b in blocks if isinstance(b, str)), shown, "html")
+        except InputError as second:
+            raise (second if len(second.problems) < len(first.problems) or any(p.where for p in second.problems) else first) from None
 
 
 def from_text(text: str, shown: str, kind: str = "text") -> Imported:
@@ -114,18 +139,9 @@ def _simplified_text(text: str) -> tuple[str, bool]:
 
 
 def _read_bytes(path: Path, shown: str) -> bytes:
-    try:
-        if path.is_dir():
-            raise _unusable(shown, "是一个文件夹，不是报告文件")
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise _unusable(shown, f"文件过大（超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB）")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise _unusable(shown, "文件不存在") from None
-    except PermissionError:
-        raise _unusable(shown, "没有读取权限") from None
-    except OSError as exc:
-        raise _unusable(shown, f"无法读取（{exc.strerror or exc}）") from None
+    from ..textio import read_regular
+
+    return read_regular(path, MAX_IMPORT_BYTES, lambda what: _unusable(shown, what), "报告文件")
 
 
 def _from_zip(path: Path, shown: str) -> Imported:
@@ -152,21 +168,25 @@ def _from_zip(path: Path, shown: str) -> Imported:
     raise _unusable(shown, "是压缩包，但不是 Word（.docx）或工作簿（.xlsx）文件")
 
 
-MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_MEMBERS = 5_000
-MAX_RATIO = 200  # a real .docx/.xlsx part compresses 5–20×; a zip bomb thousands of times
+MAX_XML_PART = 8 * 1024 * 1024  # the text of a report's document or sheet: well under 2 MB unpacked
 
 
 def _refuse_bomb(infos: list[zipfile.ZipInfo], shown: str) -> None:
     """Size limits checked from the archive's directory, before anything is unpacked."""
-    unpacked = sum(info.file_size for info in infos)
-    if len(infos) > MAX_MEMBERS:
-        raise _unusable(shown, f"压缩包内文件过多（{len(infos)} 个），不像是正常的 Word 或工作簿文件")
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _unusable(shown, f"解压后过大（{unpacked // 1024 // 1024} MB，上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB），拒绝读取")
+    from ..zipguard import bomb_problem
+
+    problem = bomb_problem(infos, MAX_UNPACKED_BYTES, MAX_MEMBERS)
+    if problem:
+        raise _unusable(shown, problem)
     for info in infos:
-        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise _unusable(shown, f"压缩比异常（{info.filename} 解压后放大 {info.file_size // max(info.compress_size, 1)} 倍），可能是压缩炸弹，拒绝读取")
+        if info.filename.endswith(".xml") and info.file_size > MAX_XML_PART:
+            raise _unusable(
+                shown,
+                f"内容过多（{info.filename} 解压后 {info.file_size // 1024 // 1024} MB，上限 {MAX_XML_PART // 1024 // 1024} MB），"
+                "不像是一份年度报告（例如含有数万行的表格）",
+            )
 
 
 def _unusable(shown: str, what: str) -> InputError:
@@ -218,8 +238,8 @@ def from_blocks(
     if missing or narrative.year is None or errors:
         raise InputError(errors + _missing_tables(shown, figures, edition, narrative, missing, {w.split(" · ")[0] for w, _ in problems}))
     notes += _missing(figures, edition) + _narrative_notes(narrative)
-    agency = narrative.agency
-    if not agency:
+    agency = clean_name(narrative.agency)
+    if not name_key(agency):
         agency = PLACEHOLDER_AGENCY
         notes.append(("报告机关", "未能从标题或正文中识别报告机关，已填写占位文字，请修改"))
     report = _report(edition.id, agency, narrative, figures)

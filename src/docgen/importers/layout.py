@@ -409,7 +409,7 @@ def join_lines(lines: list[str]) -> list[str]:
             paragraphs.append(current)
             current = ""
         current = _glue(current, line)
-        if (line[-1:] in SENTENCE_END and len(line) < full * 0.9) or (full and len(line) < full * 0.7):
+        if (line[-1:] in SENTENCE_END and len(line) < full * 0.9) or (full and len(line) < full * 0.7) or _TITLE_LINE.search(line):
             paragraphs.append(current)
             current = ""
     if current:
@@ -417,6 +417,7 @@ def join_lines(lines: list[str]) -> list[str]:
     return paragraphs
 
 
+_TITLE_LINE = re.compile(r"^.{0,30}(?:政府信息公开|政务公开)\S{0,8}报告$")
 _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 
 
@@ -503,7 +504,8 @@ class _TableReader:
         the runs when they cannot be placed one run per row."""
         found, order = find_labels(self.tokens, slots, lo, hi)
         if order and chunked is not None:
-            anywhere = [s for s in slots if any(self.tokens.labels.find(f, lo, hi) >= 0 for f in s.forms)]
+            region = self.tokens.labels[lo:hi]
+            anywhere = [s for s in slots if any(_present(region, f) for f in s.forms)]
             words = chunked(anywhere, lo, hi) if len(anywhere) == len(slots) else None
             if words:
                 return anywhere, words
@@ -666,6 +668,14 @@ class _TableReader:
         self.problems.append((TABLE_4, f"数字行应为 {groups * width} 个数（三组各 {width} 个），原文为“{shown}”，无法唯一地读出，未读取这张表，请手工填写"))
         return []
 
+
+
+def _present(text: str, form: str) -> bool:
+    """Whether a label stands in the text, also when other cells' text broke it in two."""
+    if form in text:
+        return True
+    match = difflib.SequenceMatcher(None, text, form, autojunk=False).find_longest_match(0, len(text), 0, len(form))
+    return match.size >= max(4, (len(form) + 1) // 2)
 
 
 def _active_ways(words: list[str], size: int) -> list[list[str]] | None:

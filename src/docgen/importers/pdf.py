@@ -16,6 +16,7 @@ from pathlib import Path
 from .cells import Block, Row, clean, value
 
 MAX_PAGES = 200
+PASSWORD = "PDF 设有打开密码（已加密），无法读取；请提供未加密的版本"
 LINE_TOLERANCE = 3  # points: words whose tops differ less are on one line
 INDENT = 8  # points right of the page's left text edge that mark a first-line indent
 
@@ -81,12 +82,14 @@ def _read(path: Path, shown: str) -> list[tuple[list[Block], str]]:
                 out.append((_page_blocks(page, number), page.extract_text(layout=True) or ""))
                 page.flush_cache()
     except PDFPasswordIncorrect:
-        raise _unusable(shown, "PDF 设有打开密码，无法读取；请提供未加密的版本") from None
+        raise _unusable(shown, PASSWORD) from None
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
         raise _unusable(shown, f"PDF 文件已损坏或格式异常，无法读取（{type(exc).__name__}）") from None
-    except Exception as exc:  # pdfminer raises many kinds on damaged files
-        if type(exc).__name__ in ("InputError",):
+    except Exception as exc:  # pdfminer raises many kinds on damaged files; pdfplumber wraps them
+        if type(exc).__name__ == "InputError":
             raise
+        if any(isinstance(e, PDFPasswordIncorrect) for e in (*exc.args, exc.__context__)):
+            raise _unusable(shown, PASSWORD) from None
         raise _unusable(shown, f"PDF 文件无法读取（{type(exc).__name__}），可能已损坏或加密") from None
     return out
 

@@ -33,7 +33,7 @@ from ..editions.types import (
     AppRow,
     Kind,
 )
-from ..report.model import APPLICANT_COUNT, REVIEW_COUNT, Amount, format_decimal
+from ..report.model import APPLICANT_COUNT, REVIEW_COUNT, Amount, count_problem, format_decimal, money_problem
 from .cells import Block, Row, Value, bare, clean, is_separator, value
 
 TOTAL = "total"
@@ -234,6 +234,10 @@ class _Reader:
         return ordered
 
     def active_value(self, kind: Kind, cell: Value, header: str, where: str):
+        bounds = self.bounds(kind, cell)
+        if bounds:
+            self.warn(where, f"{bounds}，已按 0 读取")
+            return Amount(value=Decimal(0)) if kind is Kind.AMOUNT else Decimal(0) if kind is Kind.MONEY else 0
         if kind is Kind.AMOUNT:
             unit = cell.unit if cell.unit in ("元", "万元") else ("元" if "元" in header and "万元" not in header else "")
             if cell.number < 0:
@@ -284,7 +288,18 @@ class _Reader:
             return f"{TABLE_3} · {RESULTS_LABEL} · {TOTAL_ROW_LABEL}"
         return f"{TABLE_3} · {self.spec.app_row_path(row)}"
 
+    @staticmethod
+    def bounds(kind: Kind, cell: Value) -> str | None:
+        """Why a number is beyond what a report holds (see model.count_problem / money_problem), or None."""
+        if kind in (Kind.AMOUNT, Kind.MONEY):
+            return money_problem(cell.number)
+        return count_problem(format(abs(cell.number).to_integral_value(), "f"))
+
     def count(self, cell: Value, where: str) -> int | None:
+        bounds = self.bounds(Kind.COUNT, cell)
+        if bounds:
+            self.warn(where, f"{bounds}，已按 0 读取")
+            return None
         if not cell.is_integer or cell.number < 0:
             self.warn(where, f"应为非负整数，原表为 {format_decimal(cell.number)}，已按 0 读取")
             return None

@@ -108,7 +108,7 @@ class _HtmlWalker:
 
     def walk(self, element) -> None:
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
-        if tag in _SKIP_TAGS or not isinstance(element.tag, str) or _site_furniture(element, tag):
+        if tag in _SKIP_TAGS or not isinstance(element.tag, str) or _hidden(element) or _site_furniture(element, tag):
             self.buffer.append(element.tail or "")
             return
         if tag == "a":
@@ -131,6 +131,31 @@ class _HtmlWalker:
     def table(self, element) -> None:
         self.tables += 1
         for tr in element.iter("tr"):
-            cells = tuple(" ".join(cell.text_content().split()) for cell in tr if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th"))
+            cells = tuple(
+                " ".join(visible_text(cell).split())
+                for cell in tr
+                if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th") and not _hidden(cell)
+            )
             if cells:
                 self.blocks.append(Row(cells, self.tables))
+
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def _hidden(element) -> bool:
+    """Whether a browser shows nothing of the element (hidden attribute or inline style)."""
+    if not isinstance(element.tag, str):
+        return False
+    return element.get("hidden") is not None or bool(_HIDDEN_STYLE.search(element.get("style") or ""))
+
+
+def visible_text(element) -> str:
+    """The text of an element as a browser shows it: scripts, styles and hidden elements left out."""
+    out: list[str] = [element.text or ""]
+    for child in element:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if isinstance(child.tag, str) and tag not in _SKIP_TAGS and not _hidden(child):
+            out.append(" " if tag == "br" else visible_text(child))
+        out.append(child.tail or "")
+    return "".join(out)

@@ -19,7 +19,8 @@ from ..rules.checks import Stated
 from ..editions.common import HEADER_KEYS
 from ..editions.types import TABLE_2, TABLE_3, TABLE_4, Kind
 from ..errors import InputError, Problem
-from ..report.model import APPLICANT_COUNT, REVIEW_COUNT, Amount, Report, format_decimal
+from ..report.names import clean_name, name_key
+from ..report.model import APPLICANT_COUNT, REVIEW_COUNT, Amount, Report, count_problem, format_decimal, money_problem
 from .cells import Block, Row, clean, value
 
 TITLE_SUFFIX = " · "  # the 说明 title reads “{title} · 审核工作簿”
@@ -105,7 +106,7 @@ def _by_layout(book, edition, facts: dict[str, str], shown: str) -> tuple[Report
     title = facts.get("title", "")
     report = Report(
         edition=edition.id,
-        agency=facts.get("agency") or "请填写报告机关名称",
+        agency=clean_name(facts.get("agency", "")) if name_key(facts.get("agency", "")) else "请填写报告机关名称",
         year=int(year.group(1)),
         date=_date(facts.get("date", "")),
         active=active,
@@ -147,12 +148,20 @@ def _number(raw, kind: Kind, number_format: str, where: str, warnings: list[Prob
         if cell is None:
             return bad(f"不是数字（“{raw}”）")
         number = cell.number
+    if not number.is_finite():
+        return bad(f"不是数字（“{raw}”）")
     if kind in (Kind.COUNT, Kind.CHANGE):
+        bounds = count_problem(format(number.to_integral_value(), "f")) if abs(number) >= 1 else None
+        if bounds:
+            return bad(bounds)
         if number != number.to_integral_value() or (kind is Kind.COUNT and number < 0):
             return bad(f"应为{'整数' if kind is Kind.CHANGE else '非负整数'}，实际为 {format_decimal(number)}")
         return int(number)
     if number < 0:
         return bad(f"金额不能为负数（{format_decimal(number)}）")
+    bounds = money_problem(number)
+    if bounds:
+        return bad(bounds)
     number = _places(number, number_format)
     if kind is Kind.AMOUNT:
         unit = "万元" if "万元" in number_format else "元" if "元" in number_format else ""

@@ -135,7 +135,7 @@ class _Walker(TextWalker, ActiveWalker, CountWalker):
                 return editions.CURRENT
         for knode, vnode in root.value:
             if isinstance(knode, ScalarNode) and normalize(knode.value) in _forms_of("year"):
-                if isinstance(vnode, ScalarNode) and _INT.match(str(vnode.value).strip()):
+                if isinstance(vnode, ScalarNode) and _INT.match(str(vnode.value).strip()) and len(str(vnode.value).strip()) <= 6:
                     return editions.for_year(int(vnode.value))
         return editions.CURRENT
 

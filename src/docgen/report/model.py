@@ -18,6 +18,57 @@ from ..editions.types import Kind
 APPLICANT_COUNT = 6
 REVIEW_COUNT = 4
 
+# Bounds on figures, so every figure fits a spreadsheet cell exactly (15 significant digits) and
+# the Word report and the workbook always show the same number.
+MAX_COUNT_DIGITS = 9  # up to 999,999,999
+MAX_MONEY_DIGITS = 12  # digits before the decimal point
+MAX_MONEY_DECIMALS = 6  # digits after it (trailing zeros not counted): 元 with 分 written in 万元
+MAX_SIGNIFICANT = 15  # what a spreadsheet cell holds exactly
+_MAX_EXPONENT_DIGITS = 4  # 1e400 is looked at; 1e99999999 is refused from its text alone
+
+
+def count_problem(text: str) -> str | None:
+    """Why a whole number written as `text` is out of bounds, or None."""
+    digits = text.strip().lstrip("+-").lstrip("0")
+    if len(digits) > MAX_COUNT_DIGITS:
+        return f"数字过大（{len(digits)} 位），件数不应超过 {MAX_COUNT_DIGITS} 位"
+    return None
+
+
+def money_problem(value: "Decimal | str") -> str | None:
+    """Why an amount is out of bounds (digits before or after the decimal point), or None.
+
+    A string is checked before it is made a Decimal, so a huge exponent costs nothing.
+    """
+    if isinstance(value, str):
+        exponent = re.search(r"[eE]([-+]?)0*([0-9]*)$", value.strip())
+        if exponent and len(exponent.group(2)) > _MAX_EXPONENT_DIGITS:
+            return _money_bounds(f"指数过{'小' if exponent.group(1) == '-' else '大'}")
+        try:
+            value = Decimal(value.strip())
+        except Exception:  # noqa: BLE001 - callers have matched the text already
+            return None
+    if not value.is_finite():
+        return _money_bounds("不是有限的数")
+    sign, digits, exp = value.as_tuple()
+    digits = tuple(digits)
+    while len(digits) > 1 and digits[-1] == 0:  # 25.10 has one decimal, 1E+3 no fraction
+        digits, exp = digits[:-1], exp + 1
+    if digits == (0,):
+        return None
+    whole = len(digits) + exp
+    if whole > MAX_MONEY_DIGITS:
+        return _money_bounds(f"整数部分 {whole} 位")
+    if -exp > MAX_MONEY_DECIMALS:
+        return _money_bounds(f"小数部分 {-exp} 位")
+    if len(digits) > MAX_SIGNIFICANT:
+        return _money_bounds(f"共 {len(digits)} 位有效数字，电子表格只能精确保存 {MAX_SIGNIFICANT} 位")
+    return None
+
+
+def _money_bounds(what: str) -> str:
+    return f"金额超出范围（{what}）：整数部分最多 {MAX_MONEY_DIGITS} 位，小数部分最多 {MAX_MONEY_DECIMALS} 位，合计最多 {MAX_SIGNIFICANT} 位"
+
 
 DEFAULT_UNIT = "万元"  # the unit of an amount written without one (input contract)
 

@@ -10,7 +10,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from ..editions import Edition
 from ..editions.types import TABLE_2, Kind
 from .keys import WalkerBase, _elsewhere
-from .model import Amount
+from .model import Amount, money_problem
 from .nodes import Key, _describe, _is_null, _join
 
 _DECIMAL = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
@@ -71,6 +71,10 @@ class ActiveWalker(WalkerBase):
             return None
         if not ok:
             self.error(node, where, f"应为{expected}，实际为{_describe(node)}")
+            return None
+        bounds = money_problem(text)
+        if bounds:
+            self.error(node, where, f"{bounds}，实际为{_describe(node)}")
             return None
         try:
             value = Decimal(text)

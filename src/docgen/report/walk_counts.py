@@ -7,7 +7,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..editions import Edition
 from ..editions.types import RESULTS_LABEL, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL, AppGroup
 from .keys import WalkerBase, _elsewhere, _other_edition_group
-from .model import APPLICANT_COUNT, REVIEW_COUNT
+from .model import APPLICANT_COUNT, REVIEW_COUNT, count_problem
 from .forgive import count_text
 from .nodes import _INT, Key, _describe, _is_null, _join
 
@@ -93,6 +93,10 @@ class CountWalker(WalkerBase):
             return None
         text = str(node.value).strip()
         if node.tag.endswith(":int") and _INT.match(text):
+            bounds = count_problem(text)
+            if bounds:
+                self.error(node, where, f"应为{expected}，{bounds}：“{text[:20]}…”")
+                return None
             value = int(text)
             if value < 0 and not negative:
                 self.error(node, where, f"应为{expected}，实际为“{text}”（负数）")
@@ -101,7 +105,7 @@ class CountWalker(WalkerBase):
         if _is_null(node):
             self.error(node, where, f"应为{expected}，实际为空；没有的请填 0")
             return None
-        read = count_text(text) if node.tag.endswith(":str") and node.style not in ("'", '"') else None
+        read = count_text(text) if node.tag.endswith(":str") and node.style not in ("'", '"') and len(text) <= 20 else None
         if read is not None:  # １２, 5件, — : read as a person would, and said so
             self.warn(node, where, read[1])
             return read[0]

@@ -12,6 +12,7 @@ from ..editions import Edition
 from ..editions.common import HEADER_KEYS, SECTION_LABELS
 from .keys import WalkerBase
 from .model import Overview, Section
+from .names import EMPTY_NAME, clean_name, name_key
 from .nodes import Key, _describe, _is_null, _join
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -25,7 +26,11 @@ class TextWalker(WalkerBase):
         if not isinstance(node, ScalarNode) or not str(node.value).strip():
             self.error(node, label, f"应为机关名称，实际为{_describe(node)}")
             return ""
-        return self._clean_text(" ".join(str(node.value).split()), node, label)
+        name = clean_name(str(node.value))
+        if not name_key(name):
+            self.error(node, label, f"{EMPTY_NAME}，实际为{_describe(node)}")
+            return ""
+        return name
 
     def _year(self, node: Node, edition: Edition) -> int:
         label = HEADER_KEYS["year"][0]

@@ -22,7 +22,8 @@ from ..editions.common import NARRATIVES
 from ..editions.types import Kind
 from ..errors import DocgenError, InconsistentError, InputError, Problem
 from ..fsutil import atomic_path
-from ..report.load import Loaded, normalize
+from ..report.load import Loaded
+from ..report.names import EMPTY_NAME, clean_name, name_key
 from ..report.model import Amount, Overview, Report, Section
 from ..report.skeleton import OVERVIEW_TOPICS
 
@@ -154,9 +155,9 @@ def validate(parts: list[Audit], agency: str, force: bool = False) -> list[str]:
 
 def rollup(paths: list[Path], agency: str, force: bool = False) -> Rollup:
     """Read, validate and sum the reports in `paths` into one report of `agency`."""
-    agency = " ".join(agency.split())
-    if not agency:
-        raise DocgenError("--agency：请填写汇总机关的名称")
+    given, agency = agency, clean_name(agency)
+    if not name_key(agency):
+        raise DocgenError("--agency：请填写汇总机关的名称" + (f"（{EMPTY_NAME}）" if given.strip() else ""))
     parts = read_inputs(paths)
     forced = validate(parts, agency, force)
     reports = [part.loaded.report for part in parts]
@@ -234,10 +235,10 @@ def _describe(key: tuple[int, int]) -> str:
 def _distinct_agencies(parts: list[Audit], agency: str) -> None:
     seen: dict[str, Audit] = {}
     problems = []
-    own = normalize(agency)
+    own = name_key(agency)
     for part in parts:
         name = part.loaded.report.agency
-        key = normalize(name)
+        key = name_key(name)
         if key == own:
             problems.append(
                 Problem(
@@ -266,8 +267,11 @@ def _sum_numbers(values: list) -> int | Decimal:
     if all(isinstance(v, int) for v in values):
         return sum(values)
     total = Decimal(0)
-    for value in values:
-        total = _EXACT.add(total, Decimal(value))
+    try:
+        for value in values:
+            total = _EXACT.add(total, Decimal(value))
+    except decimal.DecimalException:  # only a figure beyond model.money_problem's bounds could
+        raise DocgenError("汇总的金额超出范围（位数过多），请检查各输入文件的金额") from None
     return total
 
 

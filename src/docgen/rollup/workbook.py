@@ -154,6 +154,7 @@ def build_rollup_workbook(result: Rollup) -> tuple[Workbook, dict[str, dict[str,
         write_report_sheet(book.create_sheet(agency.sheet), agency.sheet, layout, agency.report, calc)
     _write_summary(summary, layout, summed, agencies, calc)
     _write_overview(overview, layout, edition, summed, agencies, calc)
+    calc.texts_as_text(book)
     book.calculation.fullCalcOnLoad = True
     book.properties.creator = f"docgen {__version__}"
     book.properties.title = f"{summed.display_title} · 汇总工作簿"

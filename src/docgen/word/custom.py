@@ -22,7 +22,7 @@ from ..editions import Edition
 from ..errors import TemplateError
 from ..fsutil import write_bytes
 from .context import ANY, OPTIONAL_PATHS, Path_, context_schema, show_path
-from .templating import TemplateEnvironment, delimiter_problems, syntax_problem, template_sources
+from .templating import TemplateEnvironment, inspect_template
 from .render import official_template, read_template
 
 
@@ -69,18 +69,16 @@ def check_template(path: Path, edition: int | Edition | None) -> list[str]:
     spec = edition_of(edition)
     name = str(path)
     try:
-        data = read_template(Path(path))
-        sources = template_sources(data, name)
+        inspected = inspect_template(read_template(Path(path)), name)  # what render refuses
     except TemplateError as exc:
         return [exc.message]
     env = TemplateEnvironment()
-    broken: list[str] = delimiter_problems(data, name)
+    broken = inspected.problems
+    if broken and inspected.tpl is None:
+        return broken  # a bomb or an external link: not read any further
     refs: list[Ref] = []
-    for part, source in sources:
-        try:
-            refs += template_references(env.parse(source), env)
-        except jinja2.TemplateSyntaxError as exc:
-            broken.append(syntax_problem(name, part, source, exc))
+    for _, _, tree in inspected.trees:
+        refs += template_references(tree, env)
     unknown = _unknown(refs, context_schema(spec), spec)
     if unknown:
         unknown += _other_edition_hint(refs, spec)

@@ -7,7 +7,8 @@ the once-per-template work once — the patched body, header and footer sources,
 render leaves alone serialised and deflated — and per report builds only the parts that depend
 on the context, with docxtpl's own steps in docxtpl's order: the body (rendered, tables fixed,
 drawing ids renumbered), headers and footers, the core properties, footnotes. The bytes are the
-ones the docxtpl path produces (``reference.reference_docx``; tests compare the two).
+ones the docxtpl path produces (``reference.reference_docx``; tests compare the two), except that
+the footnotes are rendered once, not once per section (see ``_footnotes``).
 
 Nothing of the loaded template is kept but those sources, the document element's shell and the
 compressed parts (about half a megabyte rather than five). docxtpl's per-render steps that need
@@ -69,7 +70,6 @@ class PreparedPackage:
         self._env = env
         self._steps = DocxTemplate(io.BytesIO(b""))  # docxtpl's string and tree steps; it never loads a document
         self._body = body
-        self._sections = len(doc.sections)
         self._document = doc.part.element
         quick = self._quick_matches(tpl.get_xml())
         self._document = self._shell(self._document) if quick else self._document
@@ -155,11 +155,12 @@ class PreparedPackage:
         return produce
 
     def _footnotes(self, blob: bytes) -> Producer:
+        # docxtpl renders the footnotes once per section, each time the result of the time before:
+        # from the second time on, report text would be rendered as a template ({{ 7*7 }} in an
+        # agency's name printing 49). The template's footnotes are rendered once.
+        source = self._steps.patch_xml(blob.decode("utf-8") if isinstance(blob, bytes) else blob)
+
         def produce(context: dict[str, Any], created: dt.datetime | None) -> bytes:
-            xml = blob
-            for _ in range(self._sections):  # docxtpl renders the footnotes once per section
-                text = self._steps.patch_xml(xml.decode("utf-8") if isinstance(xml, bytes) else xml)
-                xml = self._render_xml(text, context).encode("utf-8")
-            return xml
+            return self._render_xml(source, context).encode("utf-8")
 
         return produce

@@ -27,7 +27,7 @@ from ..fsutil import atomic_path
 from ..report.model import Report
 from ..zipwrite import ZIP_EPOCH
 from .context import build_context
-from .templating import TemplateEnvironment, _failing_line, open_template, sources_of, syntax_problem, tag_text, unclosed_tags
+from .templating import TemplateEnvironment, _failing_line, inspect_template, syntax_problem, tag_text
 
 TEMPLATE_NAME = "report.docx"
 
@@ -43,16 +43,14 @@ class Renderer:
         self.data = data
         self.name = name
         self.env = TemplateEnvironment()
-        tpl = open_template(data, name)
-        body = tpl.patch_xml(tpl.get_xml())
-        self.sources = sources_of(tpl, body)
-        problems = unclosed_tags(tpl.docx, name)
-        if problems:
-            raise TemplateError("\n".join(problems))
+        inspected = inspect_template(data, name)  # the same validation as `template check`
+        if inspected.problems:
+            raise TemplateError("\n".join(inspected.problems))
+        self.sources = inspected.sources
         for part, source in self.sources:
             self._compile(part, source)
         self.env.frozen = True
-        self.package = PreparedPackage(tpl, self.env, body)
+        self.package = PreparedPackage(inspected.tpl, self.env, inspected.body)
 
     def _compile(self, part: str, source: str) -> None:
         try:
@@ -62,19 +60,33 @@ class Renderer:
 
     def render(self, context: dict[str, Any], created: dt.datetime | None = None) -> bytes:
         """Render a context (see build_context) and return the .docx bytes."""
+        self.env.budget.reset()
         try:
             return self.package.render(context, created)
         except jinja2.TemplateError as exc:
-            raise TemplateError(self._render_problem(exc)) from None
+            raise TemplateError(self._render_problem(exc, exc.message)) from None
+        except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError, MemoryError) as exc:
+            # raised by an expression of the template ({{ agency + 1 }}, a division by zero …)
+            if _failing_line(exc, self.env)[1]:
+                raise TemplateError(self._render_problem(exc, _RUNTIME.get(type(exc), str(exc)))) from None
+            raise
 
-    def _render_problem(self, exc: jinja2.TemplateError) -> str:
+    def _render_problem(self, exc: BaseException, message: str | None) -> str:
         lineno, source = _failing_line(exc, self.env)
         tag = tag_text(source, lineno) if source else ""
         where = f"（{tag}）" if tag else ""
         return (
-            f"模板“{self.name}”无法生成报告{where}：{exc.message or type(exc).__name__}"
+            f"模板“{self.name}”无法生成报告{where}：{message or type(exc).__name__}"
             "；可用 docgen template check 检查模板"
         )
+
+
+_RUNTIME = {
+    RecursionError: "嵌套或递归过深",
+    MemoryError: "内存不足（模板生成的内容过大）",
+    ZeroDivisionError: "除数为零",
+    OverflowError: "数值过大",
+}
 
 
 
@@ -108,17 +120,23 @@ def official_template(edition_id: int) -> bytes:
         raise TemplateError(f"找不到{edition_id}版格式的 Word 模板（{path}），安装可能不完整") from None
 
 
+MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
+
+
 def read_template(path: Path) -> bytes:
-    """A custom template's bytes; TemplateError when it cannot be read."""
+    """A custom template's bytes; TemplateError when it cannot be read (or is not a regular file)."""
+    from ..textio import read_regular
+
     path = Path(path)
-    if path.is_dir():
-        raise TemplateError(f"模板“{path}”是一个文件夹，应为 Word 文档（.docx）")
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise TemplateError(f"找不到模板文件“{path}”") from None
-    except OSError as exc:
-        raise TemplateError(f"无法读取模板文件“{path}”：{exc.strerror or exc}") from None
+
+    def fail(what: str) -> TemplateError:
+        if what == "文件不存在":
+            return TemplateError(f"找不到模板文件“{path}”")
+        if what.startswith("是一个文件夹"):
+            return TemplateError(f"模板“{path}”是一个文件夹，应为 Word 文档（.docx）")
+        return TemplateError(f"无法读取模板文件“{path}”：{what}")
+
+    return read_regular(path, MAX_TEMPLATE_BYTES, fail, "模板")
 
 
 _RENDERERS: dict[tuple[str, str], Renderer] = {}

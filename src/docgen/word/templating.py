@@ -8,12 +8,26 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass, field
 
 import jinja2
+from jinja2 import nodes
 from docx.oxml.ns import qn
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .package import TEMPLATE_PROPERTIES
+from .templateguard import (
+    MAX_RANGE,
+    STEPS_FILTER,
+    BoundedCodeGenerator,
+    RenderBudget,
+    bounded_binop,
+    bounded_join,
+    count_loops,
+    package_problems,
+    tag_problems,
+)
 from ..errors import TemplateError
 
 
@@ -25,11 +39,62 @@ class TemplateEnvironment(SandboxedEnvironment):
     rendering can be traced back to the source, and its line to a Word paragraph.
     """
 
+    intercepted_binops = frozenset({"*", "+", "**"})
+    code_generator_class = BoundedCodeGenerator
+
     def __init__(self) -> None:
         super().__init__(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
         self._compiled: dict[str, jinja2.Template] = {}
         self.sources_by_file: dict[str, str] = {}
         self.frozen = False
+        self.budget = RenderBudget()
+        self.filters[STEPS_FILTER] = self._counted
+        self.globals["range"] = self._range
+
+    # -- the limits of a render (templateguard) ---------------------------------------------
+    def _generate(self, source, name, filename, defer_init=False):  # noqa: D102 - Jinja's hook
+        return super()._generate(count_loops(source), name, filename, defer_init)
+
+    def _counted(self, iterable):
+        step = self.budget.step
+        for item in iterable:
+            step()
+            yield item
+
+    def _range(self, *args: int) -> range:
+        numbers = range(*args)
+        if len(numbers) > MAX_RANGE:
+            raise SecurityError(f"range 的范围过大（{len(numbers):,} 个数），最多 {MAX_RANGE:,}")
+        return numbers
+
+    def concat(self, chunks) -> str:  # Template.render's join: the rendered length is counted
+        out = []
+        wrote = self.budget.wrote
+        for chunk in chunks:
+            wrote(len(chunk))
+            out.append(chunk)
+        return "".join(out)
+
+    def bounded_join(self, parts, markup: bool):
+        self.budget.step()
+        return bounded_join(parts, markup)
+
+    def call_binop(self, context, operator, left, right):
+        self.budget.step()
+        bounded_binop(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+    def getattr(self, obj, attribute):
+        self.budget.step()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        self.budget.step()
+        return super().getitem(obj, argument)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature (a keyword may be "self")
+        __self.budget.step()
+        return SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs)
 
     def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (Jinja's name)
         """Jinja's from_string, memoised by source text (docxtpl asks again on every render).
@@ -40,7 +105,8 @@ class TemplateEnvironment(SandboxedEnvironment):
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
         if self.frozen and source not in self._compiled:
-            return super().from_string(source)
+            # only the template's own sources are ever compiled: report data is never template source
+            raise SecurityError("内部错误：不属于模板的内容不能当作模板编译")
         template = self._compiled.get(source)
         if template is None:
             filename = f"<docgen-{len(self._compiled)}>"
@@ -49,6 +115,47 @@ class TemplateEnvironment(SandboxedEnvironment):
             self._compiled[source] = template
             self.sources_by_file[filename] = source
         return template
+
+
+# -- the one validation of a template (template check and render) -------------------------------
+@dataclass
+class Inspected:
+    """A template read and validated: problems (one Chinese line each; [] when it can be rendered),
+    the loaded DocxTemplate, its patched body and its sources with their parsed trees."""
+
+    problems: list[str]
+    tpl: object = None
+    body: str = ""
+    sources: list[tuple[str, str]] = field(default_factory=list)
+    trees: list[tuple[str, str, nodes.Template]] = field(default_factory=list)
+
+
+def inspect_template(data: bytes, name: str) -> Inspected:
+    """Everything render refuses in a template, found without rendering; `template check` reports
+    the same problems. TemplateError when the file is not a Word document."""
+    problems = package_problems(data, name)
+    if problems:
+        return Inspected(problems)  # a bomb or an external link: not opened any further
+    tpl = open_template(data, name)
+    body = tpl.patch_xml(tpl.get_xml())
+    sources = sources_of(tpl, body)
+    problems = unclosed_tags(tpl.docx, name)
+    env = TemplateEnvironment()
+    trees = []
+    for part, source in sources:
+        try:
+            tree = env.parse(source)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(syntax_problem(name, part, source, exc))
+            continue
+        except RecursionError:
+            problems.append(f"模板“{name}”中的标记嵌套过深（{part}）")
+            continue
+        trees.append((part, source, tree))
+        for lineno, why in tag_problems(tree):
+            tag = tag_text(source, lineno)
+            problems.append(f"模板“{name}”中的标记不能使用（{part}：{tag}）：{why}" if tag else f"模板“{name}”中的标记不能使用（{part}）：{why}")
+    return Inspected(list(dict.fromkeys(problems)), tpl, body, sources, trees)
 
 
 # -- reading a template ----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ def build_recorded(report: Report, source: str | None = None, made_at: dt.dateti
         write_report_sheet(book.create_sheet(name), name, sheet_layout, report, calc)
     write_check_sheet(book, layout, report.spec, calc)
     write_notes_sheet(notes, report, calc, source, made_at or dt.datetime.now())
+    calc.texts_as_text(book)
     book.calculation.fullCalcOnLoad = True
     book.properties.creator = f"docgen {__version__}"
     book.properties.title = workbook_title(report)

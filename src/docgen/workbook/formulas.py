@@ -162,6 +162,14 @@ class Calc:
         self._formulas[(sheet, address)] = expr
         return "=" + expr.text()
 
+    def texts_as_text(self, book) -> None:
+        """Every cell of `book` that holds text but was not recorded as a formula is stored as text:
+        an agency or file name starting with "=" never becomes a live formula (=HYPERLINK …)."""
+        for ws in book.worksheets:
+            for cell in ws._cells.values():  # noqa: SLF001 - only the cells that exist
+                if cell.data_type == "f" and (ws.title, cell.coordinate) not in self._formulas:
+                    cell.data_type = "s"
+
     @property
     def values(self) -> dict[tuple[str, str], Value]:
         """The typed values recorded, by (sheet, address)."""

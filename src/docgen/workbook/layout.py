@@ -35,7 +35,8 @@ HEADER = "header"
 ROW = "row"
 NOTE = "note"
 
-_COUNT_WIDTH = 9.0
+_COUNT_WIDTH = 9.0  # a 6-digit count; table 四's labels (结果维持) on one line
+_APPLICANT_WIDTH = 13.0  # table 三: 社会公益组织, 法律服务机构 on one line, not broken inside a word
 _LINE_POINTS = 15.0
 _MIN_ROW_POINTS = 20.0
 
@@ -281,7 +282,7 @@ def table_layout(edition: Edition, table: str, top: int = 1) -> TableLayout:
 
 _WIDTHS = {
     TABLE_2: lambda cols: (24.0,) + (16.0,) * (cols - 1),
-    TABLE_3: lambda cols: (8.0, 14.0, 40.0) + (_COUNT_WIDTH,) * (cols - 3),
+    TABLE_3: lambda cols: (5.0, 14.0, 40.0) + (_APPLICANT_WIDTH,) * (cols - 3),  # 三、本年度办理结果 is set vertically
     TABLE_4: lambda cols: (_COUNT_WIDTH,) * cols,
 }
 

@@ -31,6 +31,7 @@ GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+VERTICAL = Alignment(horizontal="center", vertical="center", text_rotation=255, wrap_text=True)  # stacked characters
 NUMBER = Alignment(horizontal="right", vertical="center")
 
 UNLOCKED = Protection(locked=False)
@@ -68,12 +69,18 @@ def cell_value(value: object) -> object:
     return value.value if isinstance(value, Amount) else value
 
 
-def setup_page(ws: Worksheet, freeze: str | None, print_titles: str | None, landscape: bool = True) -> None:
-    """A4, one page wide, centred; panes frozen and header rows repeated where given."""
+PAGE_FOOTER = "&A　第 &P 页，共 &N 页"  # sheet name, page number and count, on every printed page
+
+
+def setup_page(ws: Worksheet, freeze: str | None, print_titles: str | None, landscape: bool = True, one_page: bool = False) -> None:
+    """A4, one page wide (and one page tall when ``one_page``), centred, the page number in the
+    footer; panes frozen and header rows repeated where given."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 1 if one_page else 0
+    ws.oddFooter.center.text = PAGE_FOOTER
+    ws.oddFooter.center.size = 9
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5

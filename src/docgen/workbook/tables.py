@@ -72,7 +72,7 @@ def write_frame(ws: Worksheet, layout: SheetLayout, info: str) -> None:
             ws.row_dimensions[row].height = points
     for index, width in enumerate(layout.widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    style.setup_page(ws, layout.freeze, layout.print_titles)
+    style.setup_page(ws, layout.freeze, layout.print_titles, one_page=len(layout.tables) == 1)  # a table on one sheet prints on one page
 
 
 def write_figures(ws: Worksheet, sheet: str, layout: SheetLayout, calc: Calc, source: FigureSource) -> None:
@@ -144,6 +144,8 @@ def _style_grid(ws: Worksheet, grid: Span) -> None:
 
 def _put_label(ws: Worksheet, label: Label) -> None:
     font, alignment = _LABEL_STYLE[label.role]
+    if label.role == ROW and list(label.span.columns) == [1] and len(label.span.rows) > len(label.text):
+        alignment = style.VERTICAL  # 三、本年度办理结果 down its tall, narrow merged cell, one character a line
     cell = ws[label.span.anchor]
     cell.value = label.text
     cell.font = font
