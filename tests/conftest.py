@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 import textwrap
 from contextlib import redirect_stderr, redirect_stdout
@@ -66,11 +67,76 @@ def minimal(edition: int = 2021, year: int | None = None, **sections: str) -> st
     return head + "".join(textwrap.dedent(block).strip("\n") + "\n" for block in sections.values())
 
 
+def in_ci() -> bool:
+    """Whether the tests run in CI (CI=true), where every real client must be installed."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose real client or tool is missing — or fail it in CI, where a skip would
+    hide that the real-client test did not run."""
+    if in_ci():
+        pytest.fail(f"CI 中缺少真实客户端，测试不能跳过：{reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 def _soffice_missing() -> bool:
     from docgen.office import find_soffice
 
     return find_soffice() is None
 
 
-needs_soffice = pytest.mark.skipif(_soffice_missing(), reason="未安装 LibreOffice（soffice），跳过真实客户端测试")
+def requires(missing: bool, reason: str) -> pytest.MarkDecorator:
+    """A mark for tests that need a real client or tool: skipped when it is missing — failed in CI."""
+    return pytest.mark.real_client(missing=missing, reason=reason)
 
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "real_client(missing, reason): needs a real client (skip locally, fail in CI)")
+
+
+def pytest_runtest_setup(item) -> None:
+    for mark in item.iter_markers("real_client"):
+        if mark.kwargs["missing"]:
+            skip_or_fail(mark.kwargs["reason"])
+
+
+needs_soffice = requires(_soffice_missing(), "未安装 LibreOffice（soffice），跳过真实客户端测试")
+
+# -- docgen serve: databases and the browser --------------------------------------------------------
+@pytest.fixture(scope="session")
+def pg_url():
+    """A throwaway PostgreSQL cluster for the session (fails in CI when PostgreSQL is missing)."""
+    from support.web import postgres_cluster
+
+    with postgres_cluster() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The same storage tests on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        from docgen.web.store import sqlite_url
+
+        return sqlite_url(tmp_path)
+    from support.web import reset_postgres
+
+    url = request.getfixturevalue("pg_url")
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright drives Debian's chromium (never `playwright install`)."""
+    from support.web import CHROMIUM, CHROMIUM_ARGS, missing
+
+    if not Path(CHROMIUM).exists():
+        missing(f"chromium（{CHROMIUM}）")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 720}, "locale": "zh-CN", "accept_downloads": True}

@@ -12,10 +12,10 @@ from conftest import EXAMPLE_2021, SEED_2019, needs_soffice
 from docgen.editions import EDITIONS
 from docgen.importers import import_file
 from docgen.report.load import load
+from docgen.word import render as word
 from test_import_fixtures import figures_report, handmade_docx
 from test_import_text import same_figures
 
-word = pytest.importorskip("docgen.word.render", reason="Word 写出模块 docgen.word.render 尚不存在")
 EDITION_IDS = sorted(EDITIONS)
 
 

@@ -431,3 +431,16 @@ def test_web_page_with_tables_as_paragraphs(tmp_path):
     path.write_text(f"<!DOCTYPE html><html><body><div class='nav'><a>首页</a></div>{body}</body></html>", encoding="utf-8")
     imported = import_file(path)
     assert imported.kind == "html" and same_figures(imported.report, figures_report(2021))
+
+
+def test_justified_pdf_spacing_is_removed_from_the_narrative():
+    from docgen.importers.chinese import clean_paragraph
+
+    assert clean_paragraph("联系（地址：大道 90 号 ， 邮 编 ： 223100 ， 电 子 邮 箱 ：a@b.cn）。发展 。") == "联系（地址：大道90号，邮编：223100，电子邮箱：a@b.cn）。发展。"
+    assert clean_paragraph("报告机关：某某县人民政府 报告年度：2025年") == "报告机关：某某县人民政府 报告年度：2025年"
+
+
+@needs_published
+def test_published_pdf_narrative_has_no_justification_spaces():
+    report = import_file(PUBLISHED / "hongzequ-2023.pdf").report
+    assert "邮编：223100" in report.preamble and " 。" not in report.overview.intro

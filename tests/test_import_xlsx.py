@@ -15,11 +15,11 @@ from docgen.editions.types import TABLE_2, TABLE_3, TABLE_4
 from docgen.importers import import_file, input_file_text
 from docgen.report.load import load, load_text
 from docgen.report.model import Amount
+from docgen import workbook
+from docgen.workbook.layout import layout_for
 from test_import_fixtures import active_rows, applications_rows, figures_report, reviews_rows
 from test_import_text import same_figures
 
-workbook = pytest.importorskip("docgen.workbook", reason="工作簿写出模块 docgen.workbook 尚不存在")
-layout_for = pytest.importorskip("docgen.workbook.layout").layout_for
 
 
 @pytest.mark.parametrize("path", [SEED_2019, EXAMPLE_2021], ids=["2019", "2021"])

@@ -16,7 +16,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from conftest import needs_soffice
+from conftest import needs_soffice, requires, skip_or_fail
 from docgen.errors import OfficeError
 from docgen.office import (
     FONTS_CONF,
@@ -27,13 +27,11 @@ from docgen.office import (
     workbook_to_csv,
 )
 
-needs_poppler = pytest.mark.skipif(
+needs_poppler = requires(
     shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
-    reason="poppler-utils (pdftotext, pdftoppm) is not installed",
+    "poppler-utils (pdftotext, pdftoppm) is not installed",
 )
-needs_fc_match = pytest.mark.skipif(
-    shutil.which("fc-match") is None, reason="fontconfig (fc-match) is not installed"
-)
+needs_fc_match = requires(shutil.which("fc-match") is None, "fontconfig (fc-match) is not installed")
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 REPORT_TEXT = "本年度共主动公开政府信息一百二十条。"
@@ -155,9 +153,9 @@ def test_docx_to_pdf_keeps_chinese_text(tmp_path):
 @needs_poppler
 def test_pdf_uses_the_free_look_alike_face(tmp_path):
     if shutil.which("pdffonts") is None:
-        pytest.skip("pdffonts (poppler-utils) is not installed")
+        skip_or_fail("pdffonts (poppler-utils) is not installed")
     if not fc_list_has("FandolFang"):
-        pytest.skip("FandolFang (texlive-lang-chinese) is not installed")
+        skip_or_fail("FandolFang (texlive-lang-chinese) is not installed")
     target = docx_to_pdf(chinese_docx(tmp_path / "a.docx"), tmp_path / "a.pdf")
 
     fonts = subprocess.run(["pdffonts", str(target)], capture_output=True, text=True).stdout
@@ -306,7 +304,7 @@ def test_fonts_conf_maps_official_faces(official, fandol, noto):
     assert FONTS_CONF.is_file()
     expected = fandol if fc_list_has(fandol) else noto
     if not fc_list_has(expected):
-        pytest.skip(f"neither {fandol} nor {noto} is installed")
+        skip_or_fail(f"neither {fandol} nor {noto} is installed")
     assert fc_match(official) == expected
 
 
@@ -314,7 +312,7 @@ def test_fonts_conf_maps_official_faces(official, fandol, noto):
 @pytest.mark.parametrize("official", ["方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S"])
 def test_fonts_conf_maps_title_face_to_bold_noto_serif(official):
     if not fc_list_has("Noto Serif CJK SC"):
-        pytest.skip("Noto Serif CJK SC (fonts-noto-cjk) is not installed")
+        skip_or_fail("Noto Serif CJK SC (fonts-noto-cjk) is not installed")
     assert fc_match(official) == "Noto Serif CJK SC"
     assert fc_match(official, "style") == "Bold"
 
@@ -324,7 +322,7 @@ def test_fonts_conf_maps_title_face_to_bold_noto_serif(official):
 def test_fandol_bold_faces_do_not_stand_in_for_regular_text(official, fandol):
     # FandolSong-Bold and FandolHei-Bold declare a regular weight; fonts.conf corrects it.
     if not fc_list_has(fandol):
-        pytest.skip(f"{fandol} (texlive-lang-chinese) is not installed")
+        skip_or_fail(f"{fandol} (texlive-lang-chinese) is not installed")
     assert fc_match(official, "style") == "Regular"
     assert fc_match(f"{official}:bold", "style") == "Bold"
 

@@ -119,7 +119,7 @@ def table_rules(
     applicants: tuple[Applicant, ...] = APPLICANTS,
     review_results: tuple[Field, ...] = REVIEW_RESULTS,
 ) -> tuple[Rule, ...]:
-    """Rules R1–R4 as equations over an edition's rows and columns."""
+    """Rules R1–R5 as equations over an edition's rows and columns (R5 across years)."""
     return (
         Rule(
             "R1", "error", TABLE_3, "每列：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理",
@@ -142,5 +142,10 @@ def table_rules(
         Rule(
             "R4", "error", TABLE_4, "每组：结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计",
             per=PER_ROW, left=(TOTAL,), right=tuple(f.id for f in review_results),
+        ),
+        Rule(
+            "R5", "error", TABLE_3, "跨年度，每列：二、上年结转 = 上年度报告的四、结转下年度继续办理",
+            per=PER_COLUMN, left=(INTAKE_ROWS[1].id,), right=(CARRIED_OUT.id,), previous_year=True,
+            note="（上年结转应等于上年度结转下年度继续办理的件数）",
         ),
     )

@@ -10,7 +10,7 @@ from .common import (
     REVIEW_RESULTS,
     table_rules,
 )
-from .types import ActiveBlock, ActiveRow, AppRow, Edition, Field, Kind, Rule, TABLE_3
+from .types import ActiveBlock, ActiveRow, AppRow, Carried, Edition, Field, Kind
 
 _MADE = (
     Field("made", "本年新制作数量"),
@@ -63,6 +63,6 @@ EDITION = Edition(
     carried_out=CARRIED_OUT,
     review_groups=REVIEW_GROUPS,
     review_results=REVIEW_RESULTS,
-    rules=table_rules(_RESULTS)
-    + (Rule("R5", "error", TABLE_3, "跨年度，每列：二、上年结转 = 上年度报告的四、结转下年度继续办理"),),
+    rules=table_rules(_RESULTS),
+    carried=(Carried("previous", ("previous", "change")),),  # 上一年项目数量 = last year's + 本年增/减
 )

@@ -10,7 +10,7 @@ from .common import (
     REVIEW_RESULTS,
     table_rules,
 )
-from .types import TABLE_2, TABLE_3, ActiveBlock, ActiveRow, AppGroup, AppRow, Edition, Field, Kind, Rule
+from .types import TABLE_2, ActiveBlock, ActiveRow, AppGroup, AppRow, Carried, Edition, Field, Kind, Rule
 
 _DOCS = (
     Field("issued", "本年制发件数"),
@@ -74,8 +74,8 @@ EDITION = Edition(
     review_groups=REVIEW_GROUPS,
     review_results=REVIEW_RESULTS,
     rules=table_rules(_RESULTS)
-    + (
-        Rule("R5", "error", TABLE_3, "跨年度，每列：二、上年结转 = 上年度报告的四、结转下年度继续办理"),
-        Rule("R6", "warning", TABLE_2, "跨年度：现行有效件数 = 上年度现行有效件数 + 本年制发件数 - 本年废止件数"),
-    ),
+    + (Rule("R6", "warning", TABLE_2, "跨年度：现行有效件数 = 上年度现行有效件数 + 本年制发件数 - 本年废止件数"),),
+    carried=(Carried("in_force", ("in_force",), added="issued", removed="repealed", rule="R6"),),
+    overview_limit=1000,
+    other_matters_default="本年度未收取信息处理费。",
 )

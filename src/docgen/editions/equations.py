@@ -60,8 +60,13 @@ class _Axis:
 
 
 def table_rules(edition: Edition) -> tuple[Rule, ...]:
-    """The edition's rules that are equations within one table (R1–R4)."""
-    return tuple(rule for rule in edition.rules if rule.per)
+    """The edition's rules that are equations within one table of one report (R1–R4)."""
+    return tuple(rule for rule in edition.rules if rule.per and not rule.previous_year)
+
+
+def cross_year_rules(edition: Edition) -> tuple[Rule, ...]:
+    """The edition's equations between this year's report and last year's (R5)."""
+    return tuple(rule for rule in edition.rules if rule.per and rule.previous_year)
 
 
 def equations(edition: Edition, rule: Rule) -> tuple[Equation, ...]:

@@ -132,10 +132,27 @@ class Rule:
     right: tuple[str, ...] = ()
     right_text: str = ""  # how a message names the right side when listing it would be too long
     note: str = ""  # appended to a finding's message, e.g. the sentence printed in the table
+    previous_year: bool = False  # the right side is read from last year's report (R5)
 
     @property
     def defines_total(self) -> bool:
         return self.left == (TOTAL,)
+
+
+@dataclass(frozen=True)
+class Carried:
+    """A table-二 figure that continues last year's (现行有效件数, 上一年项目数量).
+
+    Next year's draft (rollover) starts it from the sum of last year's ``from_last`` fields; with
+    ``added``/``removed`` and a ``rule``, it is checked across years: this year's value = last
+    year's ``from_last`` + ``added`` − ``removed``.
+    """
+
+    field: str
+    from_last: tuple[str, ...]
+    added: str = ""
+    removed: str = ""
+    rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +184,9 @@ class Edition:
     review_groups: tuple[ReviewGroup, ...]
     review_results: tuple[Field, ...]
     rules: tuple[Rule, ...]
+    carried: tuple[Carried, ...] = ()  # table-二 figures that continue last year's
+    overview_limit: int | None = None  # 一、总体情况: 篇幅原则上不超过 this many characters
+    other_matters_default: str = "本年度无其他需要报告的事项。"  # 六、其他需要报告的事项 in a new input file
     extra_aliases: dict[str, str] = field(default_factory=dict)
 
     # -- derived views --------------------------------------------------------------
@@ -186,6 +206,26 @@ class Edition:
     def app_rows(self) -> tuple[AppRow, ...]:
         """Every typed row of table 三 in table order."""
         return self.intake_rows + self.result_rows + (self.carried_out,)
+
+    @property
+    def received(self) -> AppRow:
+        """一、本年新收政府信息公开申请数量."""
+        return self.intake_rows[0]
+
+    @property
+    def carried_in(self) -> AppRow:
+        """二、上年结转政府信息公开申请数量."""
+        return self.intake_rows[1]
+
+    @property
+    def granted(self) -> AppRow:
+        """（一）予以公开: the first result row."""
+        return self.result_rows[0]
+
+    @property
+    def partly_granted(self) -> AppRow:
+        """（二）部分公开: the second result row."""
+        return self.result_rows[1]
 
     def app_row(self, row_id: str) -> AppRow:
         for row in self.app_rows:

@@ -1,8 +1,13 @@
-"""`docgen import`: a published report (text, HTML, Word, or this project's workbook) → Report.
+"""`docgen import`: a published report → Report, whatever file it exists as.
 
 Every format is turned into blocks (paragraphs and table rows, see `cells`); the tables are read
 by their official labels (`tables`) and the narrative by its headings (`structure`). The
-edition is recognised from the labels only one edition has.
+edition is recognised from the labels only one edition has. Formats: Word (`docx`), workbooks
+(`xlsx`), saved pages and "|"/tab-separated text (`text`), PDF (`pdf`: ruled tables, else its
+positioned text), text whose tables lost their cells — copied from a PDF viewer, a web page or a
+crawler (`layout`) — and old or other office formats converted by LibreOffice (`office`).
+Every figure of tables 二, 三, 四 is imported or named in a warning or error; a table that
+cannot be read makes the import fail, saying what was found and what was not.
 """
 
 from __future__ import annotations
@@ -111,7 +116,7 @@ def from_text(text: str, shown: str, kind: str = "text") -> Imported:
     return from_layout(text, shown, kind, fallback=blocks)
 
 
-def from_layout(text: str, shown: str, kind: str, fallback: list[Block] | None = None, pages: list[str] | None = None) -> Imported:
+def from_layout(text: str, shown: str, kind: str, fallback: list[Block] | None = None) -> Imported:
     """Text whose tables lost their cells (see `layout`) → the imported report."""
     from .layout import detect_from_text, join_lines, read_layout
 

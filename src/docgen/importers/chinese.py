@@ -18,6 +18,9 @@ _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!"
 _HALF_PUNCT = re.compile(rf"(?<=[{_CJK}“”])\s*([,:;!?])\s*|\s*([,:;!?])\s*(?=[{_CJK}“”])")
 _PAREN = re.compile(r"\(([^()]*)\)")
 _DIGIT_GAP = re.compile(rf"(?<=\d)\s+(?=[年月日件条项个])|(?<=[{_CJK}])\s+(?=\d)|(?<=\d)\s+(?=[{_CJK}])")
+_SPACE_AT_PUNCT = re.compile(r" (?=[，。；：、！？）》”])|(?<=[，。；：、！？（《“]) ")  # justified PDF lines: 邮 编 ： 223100 ，
+_EDGE = "\\s，。；：、！？（）《》“”"
+_SPACED_CHARS = re.compile(rf"(?:(?<=^[{_CJK}])|(?<=[{_EDGE}][{_CJK}])) (?=[{_CJK}](?:[{_EDGE}]|$))")  # 电 子 邮 箱 → 电子邮箱
 TRADITIONAL_THRESHOLD = 10  # characters changed by t2s that mark a text as traditional
 
 
@@ -86,4 +89,6 @@ def full_width_punctuation(text: str) -> str:
 def clean_paragraph(text: str) -> str:
     """One narrative paragraph as it should be stored: single-spaced, full-width punctuation."""
     text = re.sub(r"[ \t\u3000\xa0]+", " ", text).strip()
-    return full_width_punctuation(text)
+    text = full_width_punctuation(text)
+    text = _SPACE_AT_PUNCT.sub("", text)
+    return _SPACED_CHARS.sub("", text)

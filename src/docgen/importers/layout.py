@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from ..editions import Edition
 from ..editions.common import SECTIONS
 from ..editions.types import ACTIVE_ROW_HEADER, LITIGATION_HEADER, REVIEW_HEADER, TABLE_2, TABLE_3, TABLE_4, AppGroup
-from ..report.model import APPLICANT_COUNT, REVIEW_COUNT
 from .cells import Block, Row, clean
 
 FUZZY_SHARE = 0.75  # share of a label's characters a close match must have, in order
@@ -141,7 +140,6 @@ class Slot:
     forms: tuple[str, ...]
     sizes: tuple[int, ...]  # acceptable numbers of figures, preferred first
     where: str  # the row's name in messages
-    optional: bool = False
     span: tuple[int, int] | None = None
     found_as: str = ""  # the text a close match found
 
@@ -165,7 +163,7 @@ def find_labels(tokens: Tokens, slots: list[Slot], lo: int, hi: int) -> tuple[li
     problems = []
     previous = None
     for slot in slots:
-        if slot.span is None and not slot.optional:
+        if slot.span is None:
             for form in slot.forms:
                 at = text.find(form, lo, hi)
                 if at >= 0:
@@ -187,7 +185,7 @@ def _fuzzy(tokens: Tokens, slots: list[Slot], lo: int, hi: int) -> None:
     """Close matches for labels not found exactly, each searched between its found neighbours."""
     text = tokens.labels
     for i, slot in enumerate(slots):
-        if slot.span or slot.optional:
+        if slot.span:
             continue
         start = max((s.span[1] for s in slots[:i] if s.span), default=lo)
         end = min((s.span[0] for s in slots[i + 1 :] if s.span), default=hi)
@@ -471,22 +469,10 @@ def _area_offset(text: str, start: int, at: int) -> int:
     return sum(len(line) for line in before if not _PAGE_NUMBER.match(line.rstrip("\n")))
 
 
-def _line_offsets(lines: list[str]) -> list[int]:
-    out, at = [], 0
-    for line in lines:
-        out.append(at)
-        at += len(line) + 1
-    return out
-
-
 def tokens_offset(tokens: Tokens, original: int) -> int:
     """The label-text offset at an original-text offset."""
     i = bisect.bisect_left([orig for _, orig in tokens.origins], original)
     return tokens.origins[i][0] if i < len(tokens.origins) else len(tokens.labels)
-
-
-def _paragraphs(lines: list[str]) -> list[Block]:
-    return list(join_lines(lines))
 
 
 class _TableReader:
@@ -532,7 +518,7 @@ class _TableReader:
         numbers): every number of the area in order, seven to a row, accepted only when every
         row's printed total equals the sum of its six columns (R3)."""
         words = [w for r in self.tokens.runs if lo < r.at <= hi for w in r.words]
-        width = APPLICANT_COUNT + 1
+        width = len(self.spec.applicants) + 1
         if len(words) != width * len(found):
             return None
         out = {}
@@ -581,7 +567,7 @@ class _TableReader:
         spec = self.spec
         total_key = "total"
         slots = []
-        width = (APPLICANT_COUNT + 1, APPLICANT_COUNT)
+        width = (len(spec.applicants) + 1, len(spec.applicants))
         for row in spec.intake_rows:
             slots.append(self._slot(row.id, row.label, row.aliases, width, row.label))
         for item in spec.result_items:
@@ -640,7 +626,7 @@ class _TableReader:
         if len(words) in sizes:
             return [list(words)]
         for size in sizes:
-            check = _r3 if size == APPLICANT_COUNT + 1 else None
+            check = _r3 if size == len(self.spec.applicants) + 1 else None
             ways = splits(words, size, check)
             if ways is None or ways:
                 return ways
@@ -654,9 +640,10 @@ class _TableReader:
         if not words:
             return []
         groups = len(self.spec.review_groups)
-        width = REVIEW_COUNT + 1
-        ways: list[list[str]] | None = [words] if len(words) in (groups * width, groups * REVIEW_COUNT) else []
-        for size, check in ((groups * width, _r4), (groups * REVIEW_COUNT, None)):
+        results = len(self.spec.review_results)
+        width = results + 1
+        ways: list[list[str]] | None = [words] if len(words) in (groups * width, groups * results) else []
+        for size, check in ((groups * width, lambda parts: _r4(parts, results)), (groups * results, None)):
             if ways is None or ways:
                 break
             ways = splits(words, size, check)
@@ -688,12 +675,13 @@ def _r3(parts: list[str]) -> bool:
     return None not in numbers and sum(numbers[:-1]) == numbers[-1]
 
 
-def _r4(parts: list[str]) -> bool:
+def _r4(parts: list[str], results: int) -> bool:
+    """Each group of ``results`` figures followed by their printed total adds up (R4)."""
     numbers = [_int(p) for p in parts]
     if None in numbers:
         return False
-    width = REVIEW_COUNT + 1
-    return all(sum(numbers[i : i + REVIEW_COUNT]) == numbers[i + REVIEW_COUNT] for i in range(0, len(numbers), width))
+    width = results + 1
+    return all(sum(numbers[i : i + results]) == numbers[i + results] for i in range(0, len(numbers), width))
 
 
 def detect_from_text(text: str, editions_: list[Edition]) -> Edition | None:

@@ -22,7 +22,7 @@ INDENT = 8  # points right of the page's left text edge that mark a first-line i
 
 
 def import_pdf(path: Path, shown: str):
-    from . import Imported, _unusable, from_blocks, from_layout
+    from . import _unusable, from_blocks, from_layout
 
     pages = _read(path, shown)
     if not any(text.strip() for _, text in pages):
@@ -31,10 +31,8 @@ def import_pdf(path: Path, shown: str):
     layout_text = "\n".join(text for _, text in pages)
     from ..errors import InputError
 
-    ruled: Imported | InputError
     try:
-        ruled = from_blocks(blocks, shown, "pdf")
-        return ruled
+        return from_blocks(blocks, shown, "pdf")
     except InputError as error:
         ruled = error
     try:

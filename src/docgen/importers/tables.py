@@ -33,7 +33,7 @@ from ..editions.types import (
     AppRow,
     Kind,
 )
-from ..report.model import APPLICANT_COUNT, REVIEW_COUNT, Amount, count_problem, format_decimal, money_problem
+from ..report.model import YUAN, Amount, count_problem, format_decimal, money_problem, yuan_to_wan
 from .cells import Block, Row, Value, bare, clean, is_separator, value
 
 TOTAL = "total"
@@ -102,6 +102,7 @@ class _Reader:
 
     def __init__(self, edition: Edition):
         self.spec = edition
+        self.applicants, self.results = len(edition.applicants), len(edition.review_results)  # table sizes
         self.out = Figures()
         self.index = _index(edition)
         self.header: list[str] | None = None  # table 二 column labels after 信息内容
@@ -121,14 +122,14 @@ class _Reader:
         labels, values = _split(row.cells)
         if self.context(row, [clean(label) for label in labels]):
             return
-        if len(values) >= 3 * REVIEW_COUNT and len(labels) <= 1 and row.table == self.review_table and not all(v.blank for v in values):
+        if len(values) >= 3 * self.results and len(labels) <= 1 and row.table == self.review_table and not all(v.blank for v in values):
             self.reviews_row(values)
             return
         if not labels or not values:
             return
         target = self.match(labels[-1])
         if target is None:
-            if len(values) >= APPLICANT_COUNT and any(not v.blank for v in values) and "applications" in self.out.found:
+            if len(values) >= self.applicants and any(not v.blank for v in values) and "applications" in self.out.found:
                 self.warn(TABLE_3, f"未识别的行“{labels[-1]}”，已忽略")
         elif isinstance(target, tuple):
             self.active_row(*target, values)
@@ -246,8 +247,8 @@ class _Reader:
             return Amount(value=cell.number, unit=unit)
         if kind is Kind.MONEY:
             number = cell.number
-            if cell.unit == "元":
-                number = number / 10000
+            if cell.unit == YUAN:
+                number = yuan_to_wan(number)
                 self.warn(where, f"原表写作 {format_decimal(cell.number)}元，已换算为 {format_decimal(number)} 万元")
             if number < 0:
                 self.warn(where, f"金额为负数（{format_decimal(number)}），已按 0 读取")
@@ -265,14 +266,14 @@ class _Reader:
         if row_id in self.out.applications or (row_id == TOTAL and self.out.stated.results_total is not None):
             self.warn(label, "重复出现，已采用第一处的数字")
             return
-        values = _trim(values, APPLICANT_COUNT + 1)
-        if len(values) < APPLICANT_COUNT:
-            self.warn(label, f"只有 {len(values)} 个数（应为 {APPLICANT_COUNT} 列加总计），未读取，按 0 计")
+        values = _trim(values, self.applicants + 1)
+        if len(values) < self.applicants:
+            self.warn(label, f"只有 {len(values)} 个数（应为 {self.applicants} 列加总计），未读取，按 0 计")
             return
-        if len(values) > APPLICANT_COUNT + 1:
-            self.warn(label, f"有 {len(values)} 个数，格式中只有 {APPLICANT_COUNT} 列加总计，只读取前 {APPLICANT_COUNT + 1} 个")
+        if len(values) > self.applicants + 1:
+            self.warn(label, f"有 {len(values)} 个数，格式中只有 {self.applicants} 列加总计，只读取前 {self.applicants + 1} 个")
         columns = [a.label for a in self.spec.applicants]
-        total = values[APPLICANT_COUNT] if len(values) > APPLICANT_COUNT else None
+        total = values[self.applicants] if len(values) > self.applicants else None
         if row_id == TOTAL:
             self.out.stated.results_total = [self.printed(v, f"{label} · {c}") for v, c in zip(values, columns)]
         else:
@@ -315,13 +316,13 @@ class _Reader:
     def reviews_row(self, values: list[Value]) -> None:
         if "reviews" in self.out.found:
             return
-        width = REVIEW_COUNT + 1
+        width = self.results + 1
         groups = self.spec.review_groups
         values = _trim(values, len(groups) * width)
         if len(values) == len(groups) * width:
             stride, totals = width, True
-        elif len(values) == len(groups) * REVIEW_COUNT:
-            stride, totals = REVIEW_COUNT, False
+        elif len(values) == len(groups) * self.results:
+            stride, totals = self.results, False
         else:
             self.warn(TABLE_4, f"数字行有 {len(values)} 个数，应为 {len(groups) * width} 个（三组各 {width} 个），未读取")
             return
@@ -354,7 +355,7 @@ class _Reader:
             self.app_row(target, values)
             if target.id in self.out.applications:
                 for row in item.rows[:-1]:
-                    self.out.applications[row.id] = [0] * APPLICANT_COUNT
+                    self.out.applications[row.id] = [0] * self.applicants
                 others = "、".join(r.label for r in item.rows[:-1])
                 self.warn(
                     f"{TABLE_3} · {RESULTS_LABEL} · {item.label}",
@@ -364,7 +365,7 @@ class _Reader:
     def check_subtotals(self) -> None:
         for group_id, (values, label) in self.subtotals.items():
             group = next(i for i in self.spec.result_items if isinstance(i, AppGroup) and i.id == group_id)
-            sums = [sum(self.out.applications.get(r.id, [0] * APPLICANT_COUNT)[c] for r in group.rows) for c in range(APPLICANT_COUNT)]
+            sums = [sum(self.out.applications.get(r.id, [0] * self.applicants)[c] for r in group.rows) for c in range(self.applicants)]
             sums.append(sum(sums))
             columns = [a.label for a in self.spec.applicants] + [TOTAL_LABEL]
             for cell, expected, column in zip(values, sums, columns):
@@ -378,7 +379,7 @@ class _Reader:
         """Totals printed blank while the figures are not all zero: a warning, never a rule error."""
         stated = self.out.stated
         if stated.results_total is not None:
-            computed = [sum(self.out.applications.get(r.id, [0] * APPLICANT_COUNT)[c] for r in self.spec.result_rows) for c in range(APPLICANT_COUNT)]
+            computed = [sum(self.out.applications.get(r.id, [0] * self.applicants)[c] for r in self.spec.result_rows) for c in range(self.applicants)]
             for applicant, printed, value_ in zip(self.spec.applicants, stated.results_total, computed):
                 if printed is None and value_:
                     self.warn(f"{TABLE_3} · {TOTAL_ROW_LABEL} · {applicant.label}列", f"原表为空（各项之和为 {value_}）")

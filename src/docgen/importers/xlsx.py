@@ -20,7 +20,7 @@ from ..editions.common import HEADER_KEYS
 from ..editions.types import TABLE_2, TABLE_3, TABLE_4, Kind
 from ..errors import InputError, Problem
 from ..report.names import clean_name, name_key
-from ..report.model import APPLICANT_COUNT, REVIEW_COUNT, Amount, Report, count_problem, format_decimal, money_problem
+from ..report.model import Amount, Report, count_problem, format_decimal, money_problem
 from .cells import Block, Row, clean, value
 
 TITLE_SUFFIX = " · "  # the 说明 title reads “{title} · 审核工作簿”
@@ -97,9 +97,9 @@ def _by_layout(book, edition, facts: dict[str, str], shown: str) -> tuple[Report
             if figure.table == TABLE_2:
                 active.setdefault(figure.row, {})[str(figure.column)] = number
             elif figure.table == TABLE_3:
-                applications.setdefault(figure.row, [0] * APPLICANT_COUNT)[int(figure.column)] = number
+                applications.setdefault(figure.row, [0] * len(edition.applicants))[int(figure.column)] = number
             elif figure.table == TABLE_4:
-                reviews.setdefault(figure.row, [0] * REVIEW_COUNT)[int(figure.column)] = number
+                reviews.setdefault(figure.row, [0] * len(edition.review_results))[int(figure.column)] = number
     year = re.match(r"\s*(\d{4})", facts.get("year", ""))
     if not year:
         raise InputError([Problem(shown, None, "说明", "无法作为年度报告导入：“说明”表中没有报告年度")])

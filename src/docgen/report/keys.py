@@ -118,10 +118,11 @@ def _elsewhere(edition: Edition, keys_of: Callable[[Edition], list[Key]]) -> dic
     return out
 
 
-def _other_edition_group(edition: Edition, item_id: str) -> bool:
-    return any(
-        isinstance(item, AppGroup) and item.id == item_id
-        for other in editions.EDITIONS.values()
-        if other.id != edition.id
-        for item in other.result_items
-    )
+def _other_edition_group(edition: Edition, item_id: str) -> tuple[Edition, AppGroup] | None:
+    """Another edition where this single row of table 三 is a group of rows, and that group."""
+    for other in editions.EDITIONS.values():
+        if other.id != edition.id:
+            for item in other.result_items:
+                if isinstance(item, AppGroup) and item.id == item_id:
+                    return other, item
+    return None

@@ -6,6 +6,7 @@ Typed figures only; every total is computed here from them, never stored.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import re
 from decimal import Decimal
 from functools import cached_property
@@ -13,10 +14,17 @@ from functools import cached_property
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..editions import Edition, get as get_edition
-from ..editions.types import Kind
+from ..editions.types import TOTAL, Kind
 
-APPLICANT_COUNT = 6
-REVIEW_COUNT = 4
+YUAN, WAN = "元", "万元"
+YUAN_PER_WAN = 10000
+# Enough digits that no realistic amount of money is ever rounded.
+_EXACT = decimal.Context(prec=200, traps=[decimal.Inexact, decimal.InvalidOperation])
+
+
+def yuan_to_wan(value: Decimal) -> Decimal:
+    """An amount in 元 in 万元, exactly: the one conversion between the two units."""
+    return _EXACT.divide(Decimal(value), YUAN_PER_WAN)
 
 # Bounds on figures, so every figure fits a spreadsheet cell exactly (15 significant digits) and
 # the Word report and the workbook always show the same number.
@@ -102,7 +110,7 @@ class Amount(BaseModel):
     @property
     def wan(self) -> Decimal:
         """The amount in 万元."""
-        return self.value / 10000 if self.unit == "元" else self.value
+        return yuan_to_wan(self.value) if self.unit == YUAN else self.value
 
 
 class Section(BaseModel):
@@ -159,7 +167,7 @@ class Report(BaseModel):
     # -- table 三 --------------------------------------------------------------------------
     def row(self, row_id: str) -> list[int]:
         """A table-三 row's six typed counts (zeros when the row was left out)."""
-        return list(self.applications.get(row_id) or [0] * APPLICANT_COUNT)
+        return list(self.applications.get(row_id) or [0] * len(self.spec.applicants))
 
     def row_total(self, row_id: str) -> int:
         """The 总计 column of a typed row."""
@@ -167,18 +175,18 @@ class Report(BaseModel):
 
     def results_total(self) -> list[int]:
         """（七）总计: the sum of every result row, per applicant column."""
-        out = [0] * APPLICANT_COUNT
+        out = [0] * len(self.spec.applicants)
         for row in self.spec.result_rows:
             out = [a + b for a, b in zip(out, self.row(row.id))]
         return out
 
     def row_with_total(self, row_id: str) -> list[int]:
-        values = self.results_total() if row_id == "total" else self.row(row_id)
+        values = self.results_total() if row_id == TOTAL else self.row(row_id)
         return values + [sum(values)]
 
     # -- table 四 --------------------------------------------------------------------------
     def review(self, group_id: str) -> list[int]:
-        return list(self.reviews.get(group_id) or [0] * REVIEW_COUNT)
+        return list(self.reviews.get(group_id) or [0] * len(self.spec.review_results))
 
     def review_with_total(self, group_id: str) -> list[int]:
         values = self.review(group_id)

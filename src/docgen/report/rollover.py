@@ -1,7 +1,8 @@
 """`docgen rollover`: last year's report → next year's input file, as a draft.
 
-Carried over: 上年结转 (last year's 结转下年度继续办理, per column); 2021 edition: 现行有效件数;
-2019 edition: 上一年项目数量 = last year's 上一年项目数量 + 本年增/减. Every other figure starts at 0.
+Carried over, as the edition spec says: the rows of its cross-year rules (二、上年结转 = last year's
+结转下年度继续办理, per column) and its carried table-二 figures (现行有效件数; 上一年项目数量 = last
+year's 上一年项目数量 + 本年增/减). Every other figure starts at 0.
 The narrative is kept, each part marked as a draft that `check` flags until it is rewritten;
 section 五 is not copied (the format forbids 年年雷同) — a prompt stands in its place. The
 preamble is standard text: its statistics period and its mentions of last year move to the new
@@ -14,6 +15,7 @@ import datetime as dt
 import re
 
 from .. import editions
+from ..editions.equations import cross_year_rules
 from ..rules.crossyear import DRAFT_MARKER, PROMPT_MARKER
 from .dump import to_yaml
 from ..editions import Edition
@@ -29,12 +31,15 @@ def rollover(last: Report) -> tuple[Report, list[str]]:
     notes: list[str] = []
     if spec.id != last.edition:
         notes.append(f"{year}年度适用{spec.id}版格式（{spec.document}），上年度为{last.edition}版：只沿用两版都有的项目")
-    carried = last.row(last.spec.carried_out.id)
-    if sum(carried):
-        notes.append(
-            f"“{spec.intake_rows[1].label}”已按上年度“{last.spec.carried_out.label}”逐列填入（共 {sum(carried)} 件）；"
-            "填写本年度办理结果之前，表三勾稽关系（R1）不会通过"
-        )
+    applications = {}
+    for rule in cross_year_rules(spec):  # R5: 二、上年结转 = last year's 四、结转下年度继续办理
+        carried = last.row(rule.right[0])
+        applications[rule.left[0]] = carried
+        if sum(carried):
+            notes.append(
+                f"“{spec.app_row(rule.left[0]).label}”已按上年度“{last.spec.app_row(rule.right[0]).label}”逐列填入"
+                f"（共 {sum(carried)} 件）；填写本年度办理结果之前，表三勾稽关系（R1）不会通过"
+            )
     report = Report(
         edition=spec.id,
         agency=last.agency,
@@ -47,7 +52,7 @@ def rollover(last: Report) -> tuple[Report, list[str]]:
             sections=[Section(title=s.title, text=_draft(s.text)) for s in last.overview.sections],
         ),
         active=_active(last, spec, notes),
-        applications={spec.intake_rows[1].id: carried},
+        applications=applications,
         problems=f"{PROMPT_MARKER}请根据{year}年度实际情况填写存在的主要问题及改进情况。格式要求不得与往年雷同，因此未沿用上年度内容。",
         other_matters=_draft(last.other_matters),
     )
@@ -87,25 +92,28 @@ def _draft(text: str) -> str:
 
 
 def _active(last: Report, spec: Edition, notes: list[str]) -> dict[str, dict]:
-    """Table 二: 现行有效件数 and 上一年项目数量 carried forward where both editions have them."""
-    before = {(row.id, f.id) for block, row in last.spec.active_rows for f in block.fields}
+    """Table 二: the spec's carried figures (现行有效件数, 上一年项目数量) started from last year's
+    where last year's format has the fields they come from."""
+    before = {(row.id, f.id): f.label for block, row in last.spec.active_rows for f in block.fields}
     out: dict[str, dict] = {}
-    missing = []
-    for block, row in spec.active_rows:
-        fields = {f.id for f in block.fields}
-        if "in_force" in fields:
-            if (row.id, "in_force") in before:
-                out[row.id] = {"in_force": last.active_value(row.id, "in_force")}
-            else:
+    for carried in spec.carried:
+        missing = []
+        label = ""
+        for block, row in spec.active_rows:
+            labels = {f.id: f.label for f in block.fields}
+            if carried.field not in labels:
+                continue
+            label = labels[carried.field]
+            sources = [(row.id, f) for f in carried.from_last]
+            if not all(source in before for source in sources):
                 missing.append(row.label)
-        if "previous" in fields and {(row.id, "previous"), (row.id, "change")} <= before:
-            items = last.active_value(row.id, "previous") + last.active_value(row.id, "change")
-            if items < 0:
-                label = next(f.label for f in block.fields if f.id == "previous")
-                notes.append(f"{row.label}：上年度上一年项目数量加本年增/减为 {items}（负数），本年“{label}”按 0 填写，请核实")
-                items = 0
-            out[row.id] = {"previous": items}
-    if missing:
-        label = next(f.label for b in spec.active_blocks for f in b.fields if f.id == "in_force")
-        notes.append(f"上年度格式没有“{label}”，{'、'.join(missing)}的{label}请按实际填写")
+                continue
+            value = sum(last.active_value(*source) for source in sources)
+            if value < 0:
+                what = "加".join(before[source] for source in sources)
+                notes.append(f"{row.label}：上年度{what}为 {value}（负数），本年“{label}”按 0 填写，请核实")
+                value = 0
+            out.setdefault(row.id, {})[carried.field] = value
+        if missing:
+            notes.append(f"上年度格式没有“{label}”，{'、'.join(missing)}的{label}请按实际填写")
     return out

@@ -39,6 +39,6 @@ def skeleton(edition: Edition, agency: str, year: int, date: dt.date | None = No
             sections=[Section(title=t, text=SECTION_PLACEHOLDER.format(topic=t)) for t in OVERVIEW_TOPICS],
         ),
         problems=PROBLEMS_PLACEHOLDER,
-        other_matters="本年度未收取信息处理费。" if edition.id >= 2021 else "本年度无其他需要报告的事项。",
+        other_matters=edition.other_matters_default,
     )
     return to_yaml(report, [f"{agency}{year}年政府信息公开工作年度报告 — docgen 输入文件", "段落之间空一行。"])

@@ -7,7 +7,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..editions import Edition
 from ..editions.types import RESULTS_LABEL, TABLE_3, TABLE_4, TOTAL_LABEL, TOTAL_ROW_LABEL, AppGroup
 from .keys import WalkerBase, _elsewhere, _other_edition_group
-from .model import APPLICANT_COUNT, REVIEW_COUNT, count_problem
+from .model import count_problem
 from .forgive import count_text
 from .nodes import _INT, Key, _describe, _is_null, _join
 
@@ -45,11 +45,14 @@ class CountWalker(WalkerBase):
                         out[row.id] = counts
             else:
                 row = edition.app_row(item_id)
-                if isinstance(vnode, MappingNode) and _other_edition_group(edition, item_id):
+                other = _other_edition_group(edition, item_id) if isinstance(vnode, MappingNode) else None
+                if other is not None:
+                    ed, group = other
                     self.error(
                         vnode,
                         _join(TABLE_3, edition.app_row_path(row)),
-                        f"{edition.id}版格式中“{row.label}”只有一行，应为6个数的列表；分为三项的写法属于2021版格式",
+                        f"{edition.id}版格式中“{row.label}”只有一行，应为{len(edition.applicants)}个数的列表；"
+                        f"分为{len(group.rows)}项的写法属于{ed.id}版格式",
                     )
                     continue
                 counts = self._counts(vnode, edition, _join(TABLE_3, edition.app_row_path(row)), f"applications.{row.id}")
@@ -59,7 +62,7 @@ class CountWalker(WalkerBase):
 
     def _counts(self, node: Node, edition: Edition, where: str, path: str) -> list[int] | None:
         labels = [a.label for a in edition.applicants]
-        return self._count_row(node, where, path, [Key(a.id, a.label) for a in edition.applicants], labels, APPLICANT_COUNT)
+        return self._count_row(node, where, path, [Key(a.id, a.label) for a in edition.applicants], labels, len(labels))
 
     def _count_row(self, node: Node, where: str, path: str, keys: list[Key], labels: list[str], size: int) -> list[int] | None:
         if _is_null(node):
@@ -124,7 +127,7 @@ class CountWalker(WalkerBase):
         labels = [f.label for f in edition.review_results]
         out = {}
         for group_id, (_, vnode) in found.items():
-            values = self._count_row(vnode, _join(TABLE_4, groups[group_id].full_label), f"reviews.{group_id}", keys, labels, REVIEW_COUNT)
+            values = self._count_row(vnode, _join(TABLE_4, groups[group_id].full_label), f"reviews.{group_id}", keys, labels, len(labels))
             if values is not None:
                 out[group_id] = values
         return out

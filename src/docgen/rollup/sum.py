@@ -24,13 +24,11 @@ from ..errors import DocgenError, InconsistentError, InputError, Problem
 from ..fsutil import atomic_path
 from ..report.load import Loaded
 from ..report.names import EMPTY_NAME, clean_name, name_key
-from ..report.model import Amount, Overview, Report, Section
+from ..report.model import WAN, YUAN, Amount, Overview, Report, Section
 from ..report.skeleton import OVERVIEW_TOPICS
 
 WORKBOOK_SUFFIXES = (".xlsx",)
 _NARRATIVE_PLACES = {"正文", *(n.label for n in NARRATIVES)}
-YUAN = "元"
-WAN = "万元"
 # Enough digits that no realistic sum of money is ever rounded.
 _EXACT = decimal.Context(prec=200, traps=[decimal.Inexact, decimal.InvalidOperation])
 
@@ -292,12 +290,7 @@ def _sum_amounts(values: list[Amount]) -> Amount:
         return Amount(value=_sum_numbers([v.value for v in values]), unit=units.pop())
     if {_unit_of(v) for v in values} == {WAN}:  # "" and "万元" both mean 万元
         return Amount(value=_sum_numbers([v.value for v in values]), unit=WAN)
-    return Amount(value=_sum_numbers([_wan(v) for v in values]), unit=WAN)
-
-
-def _wan(amount: Amount) -> Decimal:
-    """Amount.wan, computed in a context wide enough that the division is always exact."""
-    return _EXACT.divide(amount.value, 10000) if amount.unit == YUAN else amount.value
+    return Amount(value=_sum_numbers([v.wan for v in values]), unit=WAN)
 
 
 def _importer():

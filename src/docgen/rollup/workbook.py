@@ -28,8 +28,8 @@ from ..workbook import style
 from ..editions import Edition
 from ..editions.types import LITIGATION_HEADER, TABLE_2, TABLE_3, TABLE_4, Kind
 from ..errors import InputError, OutputError, Problem
-from ..report.model import Amount, Report
-from .sum import YUAN, Rollup
+from ..report.model import WAN, YUAN, YUAN_PER_WAN, Amount, Report
+from .sum import Rollup
 from ..workbook import Calc, add_cached_values, stacked_layout, write_figures, write_frame, write_report_sheet
 from ..editions.equations import equations, table_rules
 from ..workbook.checks import CHECK_SHEET, side_expr, verdict_ref, write_check_sheet
@@ -183,7 +183,7 @@ def summary_formula(figure: Figure, agencies: list[Agency], summed: Report) -> P
     terms = []
     for agency in agencies:
         ref = Ref(figure.address, agency.sheet)
-        terms.append(Scaled(ref, 10000) if mixed and _unit(agency.report, figure) == YUAN else ref)
+        terms.append(Scaled(ref, YUAN_PER_WAN) if mixed and _unit(agency.report, figure) == YUAN else ref)
     formula = Plus(tuple(terms))
     if len(formula.text()) > MAX_FORMULA:
         raise OutputError(f"汇总的机关过多（{len(agencies)} 个），汇总表的公式超过 Excel 的长度限制；请分级汇总（如先按乡镇、部门分组）")
@@ -399,7 +399,7 @@ def _figure_value(raw, kind: Kind, number_format: str):
     if kind in (Kind.COUNT, Kind.CHANGE):
         return int(number) if number == number.to_integral_value() and (kind is Kind.CHANGE or number >= 0) else None
     if kind is Kind.AMOUNT:
-        unit = "万元" if '"万元"' in number_format else YUAN if f'"{YUAN}"' in number_format else ""
+        unit = WAN if f'"{WAN}"' in number_format else YUAN if f'"{YUAN}"' in number_format else ""
         return Amount(value=number, unit=unit)
     return number
 

@@ -45,9 +45,15 @@ def audit(path: Path, shown: str | None = None, previous: Report | None = None) 
         loaded = load(path, shown)
     except InputError as exc:
         return Audit(shown, problems=exc.problems)
+    return Audit(shown, loaded, findings=findings_of(loaded, previous))
+
+
+def findings_of(loaded: Loaded, previous: Report | None = None) -> list[Finding]:
+    """Every rule finding of a loaded report (what `check` prints after the loader's warnings);
+    the web editor runs this same function on every change."""
     report, lines = loaded.report, loaded.lines
     findings = check(report, lines=lines) + narrative_findings(report, lines) + draft_findings(report, lines)
     findings += unfinished_findings(report, lines)
     if previous is not None:
         findings += cross_year_findings(report, previous, lines)
-    return Audit(shown, loaded, findings=findings)
+    return findings

@@ -126,16 +126,14 @@ def _evaluate(equation: Equation, values: dict[str, int], printed: dict[str, int
     return Finding(rule.id, rule.level, equation.where, what, line, equation.cells)
 
 
-OVERVIEW_LIMIT = 1000
-
-
 def overview_length(report: Report, lines: dict[str, int]) -> list[Finding]:
-    """2021 format: 一、总体情况 篇幅原则上不超过一千字 — a note, never an error."""
-    if report.edition < 2021:
+    """一、总体情况 篇幅原则上不超过一千字 (the spec's overview_limit) — a note, never an error."""
+    limit = report.spec.overview_limit
+    if limit is None:
         return []
     text = report.overview.intro + "".join(s.title + s.text for s in report.overview.sections)
     count = sum(1 for c in text if unicodedata.category(c)[0] in "LN")
-    if count <= OVERVIEW_LIMIT:
+    if count <= limit:
         return []
-    what = f"共 {count} 字（不计标点），格式要求篇幅原则上不超过一千字"
+    what = f"共 {count} 字（不计标点），格式要求篇幅原则上不超过 {limit} 字"
     return [Finding("篇幅", WARNING, "一、总体情况", what, lines.get("overview"))]

@@ -1,7 +1,8 @@
 """Rules across years (R5, R6), section 五 repeated from last year, and rollover drafts.
 
 R5 — this year's 二、上年结转 equals last year's 四、结转下年度继续办理, per column — is an error.
-R6 — 现行有效件数 continuity (2021 edition) — is a warning: document clean-ups break it. A
+R6 — 现行有效件数 continuity (the spec's carried figures with a rule) — is a warning: document
+clean-ups break it. A
 section 五 (nearly) the same as last year's is a warning: the format forbids 年年雷同.
 """
 
@@ -10,7 +11,8 @@ from __future__ import annotations
 import difflib
 import re
 
-from .checks import ERROR, WARNING, Finding
+from .checks import WARNING, Finding
+from ..editions.equations import cross_year_rules
 from ..editions.common import SECTION_LABELS
 from ..editions.types import TABLE_2, TABLE_3
 from ..report.model import Report
@@ -23,7 +25,6 @@ _DRAFT = re.compile(r"【\s*草稿")
 _PROMPT = re.compile(r"【\s*待填写")
 _NOISE = re.compile(r"[\s\W_]+")
 _YEAR = re.compile(r"\d{4}")
-CONTINUITY = ("issued", "repealed", "in_force")  # table-二 fields of R6: 本年制发 · 本年废止 · 现行有效
 
 
 def is_draft(text: str) -> bool:
@@ -73,48 +74,52 @@ def cross_year_findings(report: Report, previous: Report, lines: dict[str, int] 
 
 
 def r5(report: Report, previous: Report, lines: dict[str, int]) -> list[Finding]:
-    """二、上年结转 = last year's 四、结转下年度继续办理, per applicant column."""
+    """The spec's cross-year equations (R5: 二、上年结转 = last year's 四、结转下年度继续办理), per
+    applicant column."""
     spec = report.spec
-    carried_in, carried_out = spec.intake_rows[1], previous.spec.carried_out
-    now, then = report.row(carried_in.id), previous.row(carried_out.id)
     out = []
-    for applicant, a, b in zip(spec.applicants, now, then):
-        if a != b:
-            what = (
-                f"本年“{carried_in.label}”为 {a}，但上年度（{previous.year}年）报告“{carried_out.label}”为 {b}，"
-                f"相差 {a - b}（上年结转应等于上年度结转下年度继续办理的件数）"
-            )
-            line = lines.get(f"applications.{carried_in.id}") or lines.get("applications")
-            out.append(Finding("R5", ERROR, f"{TABLE_3} · {carried_in.label} · {applicant.label}列", what, line))
+    for rule in cross_year_rules(spec):
+        this_row, last_row = spec.app_row(rule.left[0]), previous.spec.app_row(rule.right[0])
+        now, then = report.row(this_row.id), previous.row(last_row.id)
+        for applicant, a, b in zip(spec.applicants, now, then):
+            if a != b:
+                what = (
+                    f"本年“{this_row.label}”为 {a}，但上年度（{previous.year}年）报告“{last_row.label}”为 {b}，"
+                    f"相差 {a - b}{rule.note}"
+                )
+                line = lines.get(f"applications.{this_row.id}") or lines.get("applications")
+                out.append(Finding(rule.id, rule.level, f"{TABLE_3} · {this_row.label} · {applicant.label}列", what, line))
     return out
 
 
 def r6(report: Report, previous: Report, lines: dict[str, int]) -> list[Finding]:
-    """现行有效件数 = last year's + 本年制发件数 − 本年废止件数 (2021 edition), as a warning."""
-    if not _has_rule(report, "R6") or not _has_rule(previous, "R6"):
-        return []
-    issued, repealed, in_force = CONTINUITY
+    """Continuity of the spec's carried table-二 figures that a rule checks (R6: 现行有效件数 =
+    last year's + 本年制发件数 − 本年废止件数), as the rule's level (a warning)."""
     out = []
-    for block, row in report.spec.active_rows:
-        labels = {f.id: f.label for f in block.fields}
-        if not set(CONTINUITY) <= set(labels):
+    before_fields = {(row.id, f.id) for block, row in previous.spec.active_rows for f in block.fields}
+    for carried in report.spec.carried:
+        if not carried.rule:
             continue
-        now = {f: report.active_value(row.id, f) for f in CONTINUITY}
-        before = previous.active_value(row.id, in_force)
-        expected = before + now[issued] - now[repealed]
-        if now[in_force] != expected:
-            what = (
-                f"{labels[in_force]} {now[in_force]}，但上年度（{previous.year}年）{labels[in_force]} {before} + "
-                f"{labels[issued]} {now[issued]} - {labels[repealed]} {now[repealed]} = {expected}，相差 {now[in_force] - expected}"
-                f"（文件清理后可能不一致，请核实）"
-            )
-            where = f"{TABLE_2} · {block.label} · {row.label} · {labels[in_force]}"
-            out.append(Finding("R6", WARNING, where, what, lines.get(f"active.{row.id}") or lines.get("active")))
+        rule = report.spec.rule(carried.rule)
+        for block, row in report.spec.active_rows:
+            labels = {f.id: f.label for f in block.fields}
+            if not {carried.field, carried.added, carried.removed} <= set(labels):
+                continue
+            if not all((row.id, f) in before_fields for f in carried.from_last):
+                continue
+            now = {f: report.active_value(row.id, f) for f in (carried.field, carried.added, carried.removed)}
+            before = sum(previous.active_value(row.id, f) for f in carried.from_last)
+            expected = before + now[carried.added] - now[carried.removed]
+            if now[carried.field] != expected:
+                field, added, removed = labels[carried.field], labels[carried.added], labels[carried.removed]
+                what = (
+                    f"{field} {now[carried.field]}，但上年度（{previous.year}年）{field} {before} + "
+                    f"{added} {now[carried.added]} - {removed} {now[carried.removed]} = {expected}，相差 {now[carried.field] - expected}"
+                    f"（文件清理后可能不一致，请核实）"
+                )
+                where = f"{TABLE_2} · {block.label} · {row.label} · {field}"
+                out.append(Finding(rule.id, rule.level, where, what, lines.get(f"active.{row.id}") or lines.get("active")))
     return out
-
-
-def _has_rule(report: Report, rule_id: str) -> bool:
-    return any(r.id == rule_id for r in report.spec.rules)
 
 
 def similarity(a: str, b: str) -> float:

@@ -16,7 +16,7 @@ from typing import Callable
 
 from .checks import WARNING, Finding
 from .crossyear import is_draft, narrative_parts
-from ..editions.types import RESULTS_LABEL, TABLE_2, TABLE_3, TABLE_4, TOTAL_ROW_LABEL
+from ..editions.types import RESULTS_LABEL, TABLE_2, TABLE_3, TABLE_4, TOTAL, TOTAL_ROW_LABEL, Edition
 from ..report.model import Report
 
 RULE = "正文"
@@ -40,6 +40,7 @@ _CHANNELS = ("网络", "网上", "信函", "当面", "邮寄", "电子邮件", "
 _OTHER_MATTERS = ("复议", "诉讼", "信访", "举报", "投诉", "建议", "提案", "咨询", "留言", "来信", "来电", "热线", "办件", "政务服务")
 _JOINED_REVIEW = re.compile(r"复议\s*(?:和|及|与|、|或)\s*$")
 _AS_ORGAN = re.compile(r"(?:收到|受理|办理|审理|接到|接收|办结|审结)\s*$")
+_NEGATED = re.compile(r"(?:不|未|没有|无法|不能|不得|不再|不宜|不应|拒绝|拒不)\s*$")  # 不能予以公开3件: not （一）予以公开
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Fact:
     excluded: tuple[str, ...] = ()  # words in the phrase or its clause that change the scope
     no_breakdown: bool = False  # skip when the clause says 其中 (a breakdown of the figure)
     not_after: re.Pattern | None = None  # skip when the phrase follows this (e.g. 受理行政复议: the agency as the review organ)
-    editions: tuple[int, ...] = (2019, 2021)  # the editions whose tables hold the figure
+    applies: Callable[[Edition], bool] = lambda spec: True  # whether the edition's tables hold the figure
 
 
 def _total(report: Report, row_id: str) -> int:
@@ -61,39 +62,66 @@ def _total(report: Report, row_id: str) -> int:
 
 
 def _received_accepted(report: Report) -> tuple[int, ...]:
-    received, carried_in = _total(report, "received"), _total(report, "carried_in")
+    received, carried_in = _total(report, report.spec.received.id), _total(report, report.spec.carried_in.id)
     return (received, received + carried_in)
 
 
 def _received_describe(report: Report) -> str:
-    received, carried_in = _total(report, "received"), _total(report, "carried_in")
     spec = report.spec
-    text = f"{TABLE_3}“{spec.intake_rows[0].label}”总计列为 {received}"
+    received, carried_in = _total(report, spec.received.id), _total(report, spec.carried_in.id)
+    text = f"{TABLE_3}“{spec.received.label}”总计列为 {received}"
     if carried_in:
-        text += f"，加上“{spec.intake_rows[1].label}”{carried_in} 为 {received + carried_in}"
+        text += f"，加上“{spec.carried_in.label}”{carried_in} 为 {received + carried_in}"
     return text
 
 
-def _row_describe(row_id: str) -> Callable[[Report], str]:
+RowOf = Callable[[Edition], str]  # the id of the table-三 row a fact states, from the spec
+
+
+def _row_facts(row_of: RowOf) -> tuple[Callable[[Report], tuple[int, ...]], Callable[[Report], str]]:
+    """A fact's accepted values and table side for one table-三 row's 总计."""
+    return (lambda report: (_total(report, row_of(report.spec)),)), _row_describe(row_of)
+
+
+def _row_describe(row_of: RowOf) -> Callable[[Report], str]:
     def describe(report: Report) -> str:
-        if row_id == "total":
+        row_id = row_of(report.spec)
+        if row_id == TOTAL:
             return f"{TABLE_3}“{RESULTS_LABEL} · {TOTAL_ROW_LABEL}”为 {_total(report, row_id)}"
         return f"{TABLE_3}“{report.spec.app_row(row_id).label}”总计列为 {_total(report, row_id)}"
 
     return describe
 
 
+def _in_force_cell(spec: Edition) -> tuple[str, str, str] | None:
+    """(row id, field id, label) of 行政规范性文件's 现行有效件数: the spec's carried stock field
+    (one with additions and removals) in the row labelled 规范性文件, when the edition has it."""
+    for carried in spec.carried:
+        for block, row in spec.active_rows:
+            fields = {f.id: f.label for f in block.fields}
+            if carried.added and carried.field in fields and "规范性文件" in row.label:
+                return row.id, carried.field, f"{row.label} · {fields[carried.field]}"
+    return None
+
+
 def _in_force(report: Report) -> int | None:
-    value = report.active.get("normative_documents", {}).get("in_force")
+    cell = _in_force_cell(report.spec)
+    value = report.active.get(cell[0], {}).get(cell[1]) if cell else None
     return value if isinstance(value, int) else None
 
 
+def _granted_or_partly(report: Report) -> int:
+    return _total(report, report.spec.granted.id) + _total(report, report.spec.partly_granted.id)
+
+
 def _review_total(report: Report) -> int:
-    return sum(report.review("review"))
+    """行政复议: the groups of table 四 under no shared header."""
+    return sum(sum(report.review(g.id)) for g in report.spec.review_groups if not g.parent)
 
 
 def _litigation_total(report: Report) -> int:
-    return sum(report.review("litigation_direct")) + sum(report.review("litigation_after_review"))
+    """行政诉讼: the groups under the shared header."""
+    return sum(sum(report.review(g.id)) for g in report.spec.review_groups if g.parent)
 
 
 def _c(pattern: str) -> re.Pattern:
@@ -115,15 +143,13 @@ FACTS = (
     Fact(
         "carried_in",
         (_c(rf"上一?年度?结转(?P<mid>{_F}{{0,12}}?){_N}件"),),
-        lambda r: (_total(r, "carried_in"),),
-        _row_describe("carried_in"),
+        *_row_facts(lambda s: s.carried_in.id),
         excluded=("复议", "诉讼"),
     ),
     Fact(
         "total",
         (_c(rf"办结(?P<mid>{_F}{{0,10}}?){_N}件(?!次)"),),
-        lambda r: (_total(r, "total"),),
-        _row_describe("total"),
+        *_row_facts(lambda s: TOTAL),
         excluded=("复议", "诉讼", "结转", "信访", "举报", "投诉", "建议", "提案", "办件", "政务服务"),
     ),
     Fact(
@@ -132,30 +158,29 @@ FACTS = (
             _c(rf"结转(?:至|到)?下一?年度?(?:继续)?(?:办理)?(?P<mid>){_N}件"),
             _c(rf"{_N}件(?P<mid>{_F}{{0,8}}?)结转(?:至|到)?下一?年"),
         ),
-        lambda r: (_total(r, "carried_out"),),
-        _row_describe("carried_out"),
+        *_row_facts(lambda s: s.carried_out.id),
         excluded=("复议", "诉讼"),
     ),
     Fact(
         "granted",
         (_c(rf"(?<!部分)(?<!不)予以公开(?P<mid>的?){_N}件"),),
-        lambda r: (_total(r, "granted"),),
-        _row_describe("granted"),
+        *_row_facts(lambda s: s.granted.id),
         excluded=("复议", "诉讼"),
+        not_after=_NEGATED,
     ),
     Fact(
         "granted_or_partly",
         (_c(rf"予以公开(?:和|及|与|、|或|以及)部分公开(?P<mid>的?(?:共|合计)?){_N}件"),),
-        lambda r: (_total(r, "granted") + _total(r, "partly_granted"),),
-        lambda r: f"{TABLE_3}“（一）予以公开”与“（二）部分公开”总计列之和为 {_total(r, 'granted') + _total(r, 'partly_granted')}",
+        lambda r: (_granted_or_partly(r),),
+        lambda r: f"{TABLE_3}“（一）予以公开”与“（二）部分公开”总计列之和为 {_granted_or_partly(r)}",
         excluded=("复议", "诉讼"),
     ),
     Fact(
         "normative_in_force",
         (_c(rf"现行有效的?(?:行政)?规范性文件(?P<mid>(?:共|合计)?){_N}件"),),
         lambda r: (_in_force(r),) if _in_force(r) is not None else (),
-        lambda r: f"{TABLE_2}“行政规范性文件 · 现行有效件数”为 {_in_force(r)}",
-        editions=(2021,),
+        lambda r: f"{TABLE_2}“{_in_force_cell(r.spec)[2]}”为 {_in_force(r)}",
+        applies=lambda spec: _in_force_cell(spec) is not None,
     ),
     Fact(
         "review",
@@ -183,7 +208,7 @@ def narrative_findings(report: Report, lines: dict[str, int] | None = None) -> l
     """
     lines = lines or {}
     out: list[Finding] = []
-    facts = [f for f in FACTS if report.edition in f.editions]
+    facts = [f for f in FACTS if f.applies(report.spec)]
     table = _TableSide(report)
     for where, key, text in narrative_parts(report):
         if not text.strip() or is_draft(text):

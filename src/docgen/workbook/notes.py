@@ -12,6 +12,7 @@ from . import style
 from ..editions import Edition
 from ..editions.types import TABLE_2, TABLE_3, TABLE_4, Kind
 from ..report.model import Report
+from ..editions.equations import table_rules
 from .checks import CHECK_SHEET, verdict_ref
 from .formulas import Calc
 from .layout import row_points
@@ -70,8 +71,9 @@ def write_notes_sheet(
     for number, text in enumerate(notes_items(edition), start=1):
         _line(ws, row + number, f"{number}.", text)
     row = _section(ws, row + len(notes_items(edition)) + 2, "校验规则")
+    checked = table_rules(edition)
     for rule in edition.rules:
-        where = f"见“{CHECK_SHEET}”工作表" if rule.per else "需对照上年度报告，本工作簿不作校验"
+        where = f"见“{CHECK_SHEET}”工作表" if rule in checked else "需对照上年度报告，本工作簿不作校验"
         _line(ws, row, rule.id, f"{rule.table}，{rule.text}（{where}）")
         row += 1
     for index, width in enumerate(_WIDTHS, start=1):

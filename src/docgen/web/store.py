@@ -1,0 +1,253 @@
+"""Where `docgen serve` keeps reports: SQLite in the data folder, or PostgreSQL
+(DOCGEN_DATABASE_URL), through SQLAlchemy 2; the schema is made by the Alembic migrations.
+
+A report is stored as its input file (the text `docgen check` and `docgen render` read), with
+every saved version kept as a numbered revision. SQLite runs in WAL mode with
+synchronous=FULL: a save that was answered survives a killed server or a power cut.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+
+metadata = MetaData()
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency", String(200), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("edition", Integer, nullable=False),
+    Column("content", Text, nullable=False),  # the input file (YAML)
+    Column("status", String(200), nullable=False, default=""),  # the checks' verdict, for the list
+    Column("revision", Integer, nullable=False, default=1),  # the latest revision number
+    Column("previous_id", Integer, ForeignKey("reports.id"), nullable=True),  # last year's report (R5/R6)
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("deleted_at", DateTime, nullable=True),  # in the recycle bin since
+)
+
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_id", Integer, ForeignKey("reports.id"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("author", String(200), nullable=False, default=""),
+    Column("summary", Text, nullable=False, default=""),
+    Column("content", Text, nullable=False),
+    UniqueConstraint("report_id", "number", name="uq_revision_number"),
+)
+
+
+@dataclass
+class StoredReport:
+    id: int
+    agency: str
+    year: int
+    edition: int
+    content: str
+    status: str
+    revision: int
+    previous_id: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    deleted_at: dt.datetime | None
+
+
+@dataclass
+class Revision:
+    number: int
+    created_at: dt.datetime
+    author: str
+    summary: str
+    content: str = ""
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def sqlite_url(folder: Path) -> str:
+    return f"sqlite:///{(Path(folder) / 'docgen.sqlite3').as_posix()}"
+
+
+def normalize_url(url: str) -> str:
+    """postgres:// and postgresql:// mean psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest Alembic revision (run on every start)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class Store:
+    """Reports and their revisions. Writes to SQLite go one at a time (one server process)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.sqlite = engine.dialect.name == "sqlite"
+        self._write = threading.Lock()
+
+    # -- reading -------------------------------------------------------------------------
+    def list(self, deleted: bool = False) -> list[StoredReport]:
+        where = reports.c.deleted_at.is_not(None) if deleted else reports.c.deleted_at.is_(None)
+        query = select(reports).where(where).order_by(reports.c.year.desc(), reports.c.agency, reports.c.id)
+        with self.engine.connect() as conn:
+            return [StoredReport(**row._mapping) for row in conn.execute(query)]
+
+    def get(self, report_id: int, deleted: bool = False) -> StoredReport | None:
+        query = select(reports).where(reports.c.id == report_id)
+        if not deleted:
+            query = query.where(reports.c.deleted_at.is_(None))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return StoredReport(**row._mapping) if row else None
+
+    def revisions(self, report_id: int, limit: int = 200) -> list[Revision]:
+        c = revisions.c
+        query = (
+            select(c.number, c.created_at, c.author, c.summary)
+            .where(c.report_id == report_id)
+            .order_by(c.number.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [Revision(**row._mapping) for row in conn.execute(query)]
+
+    def revision(self, report_id: int, number: int) -> Revision | None:
+        c = revisions.c
+        query = select(c.number, c.created_at, c.author, c.summary, c.content).where(c.report_id == report_id, c.number == number)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return Revision(**row._mapping) if row else None
+
+    # -- writing -------------------------------------------------------------------------
+    def _begin(self):
+        return self.engine.begin()
+
+    def create(self, agency: str, year: int, edition: int, content: str, status: str, summary: str, author: str, previous_id: int | None = None) -> int:
+        stamp = now()
+        with self._write, self._begin() as conn:
+            report_id = conn.execute(
+                insert(reports).values(
+                    agency=agency, year=year, edition=edition, content=content, status=status, revision=1,
+                    previous_id=previous_id, created_at=stamp, updated_at=stamp,
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                insert(revisions).values(report_id=report_id, number=1, created_at=stamp, author=author, summary=summary, content=content)
+            )
+        return int(report_id)
+
+    def save(self, report_id: int, content: str, status: str, agency: str, summary: str, author: str) -> int | None:
+        """Store a new version; the revision number (the same one when nothing changed), or None
+        when the report is gone."""
+        with self._write, self._begin() as conn:
+            row = conn.execute(
+                select(reports.c.content, reports.c.revision).where(reports.c.id == report_id, reports.c.deleted_at.is_(None)).with_for_update()
+            ).first()
+            if row is None:
+                return None
+            if row.content == content:
+                return row.revision
+            number = row.revision + 1
+            stamp = now()
+            conn.execute(
+                update(reports)
+                .where(reports.c.id == report_id)
+                .values(content=content, status=status, agency=agency, revision=number, updated_at=stamp)
+            )
+            conn.execute(
+                insert(revisions).values(
+                    report_id=report_id, number=number, created_at=stamp, author=author, summary=summary, content=content
+                )
+            )
+        return number
+
+    def set_previous(self, report_id: int, previous_id: int | None) -> None:
+        with self._write, self._begin() as conn:
+            conn.execute(update(reports).where(reports.c.id == report_id).values(previous_id=previous_id))
+
+    def set_status(self, report_id: int, status: str) -> None:
+        with self._write, self._begin() as conn:
+            conn.execute(update(reports).where(reports.c.id == report_id).values(status=status))
+
+    def delete(self, report_id: int) -> bool:
+        """Move a report to the recycle bin."""
+        with self._write, self._begin() as conn:
+            done = conn.execute(
+                update(reports).where(reports.c.id == report_id, reports.c.deleted_at.is_(None)).values(deleted_at=now())
+            )
+        return done.rowcount > 0
+
+    def undelete(self, report_id: int) -> bool:
+        with self._write, self._begin() as conn:
+            done = conn.execute(
+                update(reports).where(reports.c.id == report_id, reports.c.deleted_at.is_not(None)).values(deleted_at=None)
+            )
+        return done.rowcount > 0
+
+    def count_revisions(self, report_id: int) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(revisions).where(revisions.c.report_id == report_id)).scalar_one()
+
+    def integrity(self) -> str:
+        """SQLite's PRAGMA integrity_check ("ok"), or "ok" for other databases."""
+        if not self.sqlite:
+            return "ok"
+        with self.engine.connect() as conn:
+            return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
