@@ -176,6 +176,26 @@ def _long_import(folder: Path) -> list:
     return ["import", page, "-o", folder / "page.yaml"]
 
 
+def _dense_workbook(folder: Path, extra_parts: int = 0) -> list:
+    """A workbook of 5,000 numbered rows (not a report), or of a few rows and `extra_parts` 6 MB sheets beside them."""
+    book = openpyxl.Workbook()
+    for r in range(1, 11 if extra_parts else 5_001):
+        book.active.append([f"第{r}行", r, r * 2, r * 3, r * 4, r * 5, r * 6, r * 7, r * 8, r * 9])
+    path = folder / "dense.xlsx"
+    book.save(path)
+    if extra_parts:
+        cells = b"".join(b"<c r='A%d'><v>%d</v></c>" % (i, i * 7919 % 1_000_003) for i in range(230_000))
+        with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as out:
+            for n in range(extra_parts):
+                out.writestr(f"xl/worksheets/extra{n}.xml", cells)
+    return ["import", path, "-o", folder / "dense.yaml"]
+
+
+def _narrative_digits(folder: Path) -> list:
+    text = minimal(preamble=f"preamble: 本年共收到政府信息公开申请{'7' * 5000}件，办结{'9' * 6000}件。\n")
+    return ["check", _yaml(folder, "digits.yaml", text)]
+
+
 CASES = [
     # -- security ----------------------------------------------------------------------------
     Case("template-external-image-check", _check_template(rels=EXTERNAL_IMAGE), 2, "引用了文档以外的资源（word/_rels/document.xml.rels：http://127.0.0.1:9/logo.png）"),
@@ -208,9 +228,13 @@ CASES = [
     Case("template-range-pow", _check_template("{% for i in range(10**9) %}{% endfor %}"), 2, "不支持乘方运算"),
     Case("template-recursive-macro", _render_with("{% macro f(n) %}{{ f(n) }}{{ f(n) }}{% endmacro %}{{ f(1) }}"), 2, "不能定义或调用宏"),
     Case("template-format-filter", _render_with("{{ '%0999999999d' | format(1) }}"), 2, "不支持过滤器“|format”"),
+    Case("template-type-error", _render_with("{{ agency + 1 }}"), 2, "运算的数据类型不匹配"),
     Case("template-lipsum-call", _check_template("{{ lipsum(100000) }}"), 2, "不支持调用“lipsum(…)”"),
     Case("template-output-bomb", _render_with("{% for i in range(100000) %}{{ 'x' * 1000000 }}{% endfor %}"), 2, "模板生成的内容过大"),
     Case("import-docx-150k-rows", _huge_docx_table, 2, "不像是一份年度报告（例如含有数万行的表格）"),
+    Case("import-xlsx-dense-sheet", _dense_workbook, 2, "无法作为年度报告导入"),
+    Case("import-xlsx-xml-total", lambda f: _dense_workbook(f, extra_parts=3), 2, "内容过多（文字和表格解压后共"),
+    Case("narrative-5000-digit-number", _narrative_digits, 0, "通过"),
     # -- messages ------------------------------------------------------------------------------
     Case("yaml-100k-plain-keys", _many_keys, 2, "内容项数过多"),
     Case("import-encrypted-xlsx", _encrypted, 2, "文件设置了打开密码（已加密）"),

@@ -176,6 +176,7 @@ def _from_zip(path: Path, shown: str) -> Imported:
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_MEMBERS = 5_000
 MAX_XML_PART = 8 * 1024 * 1024  # the text of a report's document or sheet: well under 2 MB unpacked
+MAX_XML_TOTAL = 16 * 1024 * 1024  # all the XML parts together (pictures not counted)
 
 
 def _refuse_bomb(infos: list[zipfile.ZipInfo], shown: str) -> None:
@@ -192,6 +193,11 @@ def _refuse_bomb(infos: list[zipfile.ZipInfo], shown: str) -> None:
                 f"内容过多（{info.filename} 解压后 {info.file_size // 1024 // 1024} MB，上限 {MAX_XML_PART // 1024 // 1024} MB），"
                 "不像是一份年度报告（例如含有数万行的表格）",
             )
+    xml = sum(info.file_size for info in infos if info.filename.endswith(".xml"))
+    if xml > MAX_XML_TOTAL:
+        raise _unusable(
+            shown, f"内容过多（文字和表格解压后共 {xml // 1024 // 1024} MB，上限 {MAX_XML_TOTAL // 1024 // 1024} MB），不像是一份年度报告"
+        )
 
 
 def _unusable(shown: str, what: str) -> InputError:

@@ -23,7 +23,8 @@ from ..report.names import clean_name, name_key
 from ..report.model import Amount, Report, count_problem, format_decimal, money_problem
 from .cells import Block, Row, clean, value
 
-TITLE_SUFFIX = " · "  # the 说明 title reads “{title} · 审核工作簿”
+TITLE_SUFFIX = " · "
+MAX_SHEET_ROWS = 1_000  # a report's tables have a few dozen rows; the rest of a longer sheet is not read  # the 说明 title reads “{title} · 审核工作簿”
 
 
 def import_workbook(path: Path, shown: str):
@@ -197,7 +198,9 @@ def workbook_blocks(book, skip: tuple[str, ...] = ()) -> list[Block]:
     for number, ws in enumerate(book.worksheets, start=1):
         if ws.title in skip:
             continue
-        for row in ws.iter_rows():
+        for index, row in enumerate(ws.iter_rows()):
+            if index >= MAX_SHEET_ROWS:
+                break
             cells = tuple(_text(c.value) for c in row if not isinstance(c, MergedCell))
             filled = [c for c in cells if c]
             if len(filled) == 1 and value(filled[0]) is None:

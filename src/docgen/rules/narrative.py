@@ -260,8 +260,11 @@ class _Boundaries:
 
 def number_of(text: str) -> int | None:
     """An Arabic or Chinese numeral as an integer: 393, 十二, 一百零三, 两千; None when unreadable."""
-    if text.isdigit():
-        return int(text)
+    if text.isdigit():  # a figure has at most 15 digits; longer (or ² and the like) is no figure
+        try:
+            return int(text) if len(text) <= 15 else None
+        except ValueError:
+            return None
     if text[0] in "百千万":
         return None
     digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}

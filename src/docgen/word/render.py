@@ -68,7 +68,7 @@ class Renderer:
         except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError, MemoryError) as exc:
             # raised by an expression of the template ({{ agency + 1 }}, a division by zero …)
             if _failing_line(exc, self.env)[1]:
-                raise TemplateError(self._render_problem(exc, _RUNTIME.get(type(exc), str(exc)))) from None
+                raise TemplateError(self._render_problem(exc, next((m for t, m in _RUNTIME.items() if isinstance(exc, t)), str(exc)))) from None
             raise
 
     def _render_problem(self, exc: BaseException, message: str | None) -> str:
@@ -86,6 +86,10 @@ _RUNTIME = {
     MemoryError: "内存不足（模板生成的内容过大）",
     ZeroDivisionError: "除数为零",
     OverflowError: "数值过大",
+    TypeError: "运算的数据类型不匹配（例如文字与数字相加）",
+    ValueError: "数值无法转换（例如把文字当作数字）",
+    KeyError: "引用的项不存在",
+    IndexError: "引用的项不存在",
 }
 
 
