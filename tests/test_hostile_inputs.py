@@ -19,7 +19,7 @@ from typing import Callable
 import openpyxl
 import pytest
 
-from conftest import EXAMPLE_2021, ROOT, minimal, run_cli
+from conftest import ROOT, Result, minimal, run_cli
 
 OFFICIAL = ROOT / "templates" / "2021" / "report.docx"
 SECONDS = 20  # every case ends well within this on a loaded 2-core machine
@@ -268,9 +268,7 @@ def _files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def _subprocess(args: list) -> "Result":
-    from conftest import Result
-
+def _subprocess(args: list) -> Result:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.run(
         [sys.executable, "-m", "docgen", *map(str, args)], input=minimal(), capture_output=True, text=True, env=env, timeout=SECONDS

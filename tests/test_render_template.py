@@ -3,7 +3,6 @@ template checker's message and writes nothing."""
 
 from __future__ import annotations
 
-import io
 import zipfile
 
 import docx
