@@ -371,6 +371,23 @@ def test_staged_copy_has_no_external_parts_but_keeps_hyperlinks(tmp_path):
     assert "file:///etc/hostname" in zipfile.ZipFile(source).read("word/_rels/document.xml.rels").decode()
 
 
+
+def test_unreadable_relationships_are_refused_not_passed_on(tmp_path):
+    from docgen.office import _stage
+
+    source = linked_image_docx(tmp_path / "linked.docx", "file:///etc/hostname")
+    broken = tmp_path / "broken.docx"
+    with zipfile.ZipFile(source) as package, zipfile.ZipFile(broken, "w") as out:
+        for item in package.infolist():
+            data = package.read(item)
+            if item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", b"<Relationship")  # no longer XML
+            out.writestr(item, data)
+    copy = tmp_path / "job" / "00000.docx"
+    with pytest.raises(OfficeError, match="已损坏"):
+        _stage(broken, copy)
+    assert not copy.exists()
+
 @needs_soffice
 @needs_poppler
 def test_linked_local_file_is_not_read_into_the_pdf(tmp_path):

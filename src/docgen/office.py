@@ -251,7 +251,11 @@ def _stage(source: Path, copy: Path) -> Path:
                 if item.filename.endswith(".rels"):
                     data = _internal_only(data)
                 out.writestr(item, data)
-    except (zipfile.BadZipFile, ElementTree.ParseError, ValueError, EOFError, KeyError, RuntimeError, NotImplementedError):
+    except ElementTree.ParseError as error:
+        # An unreadable relationships part cannot be cleaned of external links: never pass it on.
+        copy.unlink(missing_ok=True)
+        raise OfficeError(f"文件 {source} 已损坏（其中的关系部件无法读取），不能转换") from error
+    except (zipfile.BadZipFile, ValueError, EOFError, KeyError, RuntimeError, NotImplementedError):
         copy.unlink(missing_ok=True)
         shutil.copyfile(source, copy)
     except OSError as error:

@@ -1,7 +1,8 @@
 """The Chinese frame around the commands: help panels, usage line, value names, the help option,
 and command-line mistakes, all through typer's and click's own hooks.
 
-- Help panel titles and markers are typer's ``rich_utils`` settings, set once here.
+- Help panel titles and markers are typer's ``rich_utils`` settings, set when help is first
+  formatted (importing rich_utils costs about 100 ms, which other commands need not pay).
 - ``ChineseCommand`` / ``ChineseGroup`` (typer's command classes, subclassed) write the usage line
   with a Chinese prefix, give the help option a Chinese text, name values in Chinese (flags none),
   and report an unknown command (with the nearest one) or extra arguments in Chinese.
@@ -14,7 +15,6 @@ from __future__ import annotations
 import difflib
 
 import typer
-from typer import rich_utils
 from typer.core import TyperCommand, TyperGroup
 
 from ..errors import DocgenError
@@ -33,8 +33,13 @@ _PANEL_TEXTS = {
     "ABORTED_TEXT": "已中断。",
     "RICH_HELP": "用 '{command_path} {help_option}' 查看帮助。",
 }
-for _name, _text in _PANEL_TEXTS.items():
-    setattr(rich_utils, _name, _text)
+
+
+def _chinese_panels() -> None:
+    from typer import rich_utils
+
+    for name, text in _PANEL_TEXTS.items():
+        setattr(rich_utils, name, text)
 
 USAGE_PREFIX = "用法："
 HELP_TEXT = "显示本帮助并退出"
@@ -51,6 +56,10 @@ class UsageProblem(DocgenError):
 
 class _ChineseFrame:
     """What commands and groups share: the usage line, the help option, value names."""
+
+    def format_help(self, ctx, formatter) -> None:
+        _chinese_panels()
+        super().format_help(ctx, formatter)
 
     def format_usage(self, ctx, formatter) -> None:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=USAGE_PREFIX)

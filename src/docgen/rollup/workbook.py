@@ -33,7 +33,7 @@ from .sum import Rollup
 from ..workbook import Calc, add_cached_values, stacked_layout, write_figures, write_frame, write_report_sheet
 from ..editions.equations import equations, table_rules
 from ..workbook.checks import CHECK_SHEET, side_expr, verdict_ref, write_check_sheet
-from ..workbook.formulas import FAIL, PASS, Plus, Ref, Value
+from ..workbook.formulas import FAIL, PASS, Plus, Ref, Value, as_number
 from ..workbook.layout import TOTAL_ROW, Figure, SheetLayout, WorkbookLayout
 from ..workbook.tables import report_info
 
@@ -48,11 +48,6 @@ _COMMON_SUFFIX = "人民政府"
 
 
 # -- expressions the workbook modules do not have ---------------------------------------------
-def _number(value: Value) -> int | Decimal | float:
-    """A cell as spreadsheet arithmetic sees it: empty and text count as 0."""
-    return value if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool) else 0
-
-
 @dataclass(frozen=True)
 class Scaled:
     """ref/divisor: an amount in 元 seen in 万元."""
@@ -64,7 +59,7 @@ class Scaled:
         return f"{self.ref.text()}/{self.divisor}"
 
     def evaluate(self, lookup) -> Value:
-        value = _number(self.ref.evaluate(lookup))
+        value = as_number(self.ref.evaluate(lookup))
         return Decimal(value) / self.divisor if isinstance(value, (int, Decimal)) else value / self.divisor
 
 
@@ -79,7 +74,7 @@ class Balanced:
         return f'IF(AND({tests}),"{PASS}","{FAIL}")'
 
     def evaluate(self, lookup) -> Value:
-        ok = all(_number(left.evaluate(lookup)) == _number(right.evaluate(lookup)) for left, right in self.pairs)
+        ok = all(as_number(left.evaluate(lookup)) == as_number(right.evaluate(lookup)) for left, right in self.pairs)
         return PASS if ok else FAIL
 
 

@@ -118,11 +118,17 @@ def _fit_figures(table) -> None:
                     _set_scale(run, scale)
 
 
-def _set_scale(run, percent: int) -> None:
+def _run_properties(run):
+    """The run's w:rPr, created as its first child when it has none."""
     rpr = run.find(_W_RPR)
     if rpr is None:
         rpr = run.makeelement(_W_RPR, {})
         run.insert(0, rpr)
+    return rpr
+
+
+def _set_scale(run, percent: int) -> None:
+    rpr = _run_properties(run)
     for old in rpr.findall(qn("w:w")):
         rpr.remove(old)
     scale = rpr.makeelement(qn("w:w"), {qn("w:val"): str(percent)})
@@ -168,10 +174,7 @@ def _mark_heading(p) -> None:
 
 
 def _set_face(run, face: str) -> None:
-    rpr = run.find(_W_RPR)
-    if rpr is None:
-        rpr = run.makeelement(_W_RPR, {})
-        run.insert(0, rpr)
+    rpr = _run_properties(run)
     for old in rpr.findall(qn("w:rFonts")):
         rpr.remove(old)
     fonts = rpr.makeelement(qn("w:rFonts"), {qn(f"w:{a}"): face for a in ("ascii", "hAnsi", "eastAsia", "cs")})

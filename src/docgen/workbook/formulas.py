@@ -34,7 +34,7 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-def _number(value: Value) -> int | Decimal | float:
+def as_number(value: Value) -> int | Decimal | float:
     """Spreadsheet arithmetic on a cell: empty and text count as 0, as SUM treats them."""
     return value if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool) else 0
 
@@ -78,7 +78,7 @@ class Sum:
         return "SUM(" + ",".join(r.text() for r in self.refs) + ")"
 
     def evaluate(self, lookup: Lookup) -> Value:
-        return sum((_number(v) for ref in self.refs for v in ref.values(lookup)), 0)
+        return sum((as_number(v) for ref in self.refs for v in ref.values(lookup)), 0)
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class Plus:
         return "+".join(t.text() for t in self.terms)
 
     def evaluate(self, lookup: Lookup) -> Value:
-        return sum((_number(t.evaluate(lookup)) for t in self.terms), 0)
+        return sum((as_number(t.evaluate(lookup)) for t in self.terms), 0)
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class Minus:
         return f"{self.left.text()}-{self.right.text()}"
 
     def evaluate(self, lookup: Lookup) -> Value:
-        return _number(self.left.evaluate(lookup)) - _number(self.right.evaluate(lookup))
+        return as_number(self.left.evaluate(lookup)) - as_number(self.right.evaluate(lookup))
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class ZeroTest:
         return f'IF({self.value.text()}=0,"{self.yes}","{self.no}")'
 
     def evaluate(self, lookup: Lookup) -> Value:
-        return self.yes if _number(self.value.evaluate(lookup)) == 0 else self.no
+        return self.yes if as_number(self.value.evaluate(lookup)) == 0 else self.no
 
 
 @dataclass(frozen=True)
