@@ -128,3 +128,12 @@ def test_available_actions_by_role():
     assert names(SUBMITTED, "填报人") == [] and names(SUBMITTED, "审核人") == ["return", "approve"]
     assert names(APPROVED, "审核人") == ["return"] and names(DRAFT, "审核人") == []
     assert names(SUBMITTED, None) == []  # local mode: no workflow
+
+
+def test_one_report_per_agency_and_year(service):
+    report_id = _started(service)
+    agency_id = service.stored(report_id).agency_id
+    shown = _refused(lambda: service._create(service.stored(report_id).content, "x", "x", agency_id=agency_id))
+    assert "该机关已有2025年度的报告" in shown and f"/reports/{report_id}" in shown
+    service.store.delete(report_id)  # in the recycle bin: a new one may be started
+    assert workflow.start(service.store, agency_id, "某县财政局", 2025, "x")[1]

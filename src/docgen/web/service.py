@@ -22,7 +22,7 @@ from ..report.load import Loaded, load_text
 from ..report.model import Report
 from ..rules.checks import ERROR, Finding
 from . import formdoc
-from .store import ReadOnly, Store, StoredReport
+from .store import Exists, ReadOnly, Store, StoredReport
 
 MAX_AGENCY = 100
 FORMATS = ("docx", "xlsx", "pdf", "yaml")
@@ -225,7 +225,10 @@ class Service:
         if previous_id is not None:
             previous = loaded_of(self.stored(previous_id).content).report
         status = verdict(findings_of(loaded, previous))
-        return self.store.create(report.agency, report.year, report.edition, text, status, summary, author, previous_id, agency_id)
+        try:
+            return self.store.create(report.agency, report.year, report.edition, text, status, summary, author, previous_id, agency_id)
+        except Exists as exc:
+            raise WebError(f"该机关已有{report.year}年度的报告（每个机关每年一份），请打开已有的报告继续填写：/reports/{exc.report_id}", status=409) from None
 
     # -- editing -----------------------------------------------------------------------------
     def save(self, report_id: int, form: dict[str, str], author: str) -> Checked:
