@@ -214,13 +214,14 @@ class Store:
     def _begin(self):
         return self.engine.begin()
 
-    def create(self, agency: str, year: int, edition: int, content: str, status: str, summary: str, author: str, previous_id: int | None = None) -> int:
+    def create(self, agency: str, year: int, edition: int, content: str, status: str, summary: str, author: str, previous_id: int | None = None,
+               agency_id: int | None = None) -> int:
         stamp = now()
         with self._write, self._begin() as conn:
             report_id = conn.execute(
                 insert(reports).values(
                     agency=agency, year=year, edition=edition, content=content, status=status, revision=1,
-                    previous_id=previous_id, created_at=stamp, updated_at=stamp,
+                    previous_id=previous_id, created_at=stamp, updated_at=stamp, agency_id=agency_id,
                 )
             ).inserted_primary_key[0]
             conn.execute(
