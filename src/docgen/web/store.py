@@ -236,8 +236,8 @@ class Store:
     def _begin(self):
         return self.engine.begin()
 
-    def create(self, agency: str, year: int, edition: int, content: str, status: str, summary: str, author: str,
-               previous_id: int | None = None, agency_id: int | None = None) -> int:
+    def create(self, agency: str, year: int, edition: int, content: str, status: str, summary: str, author: str, previous_id: int | None = None,
+               agency_id: int | None = None) -> int:
         stamp = now()
         with self._write, self._begin() as conn:
             if agency_id is not None:
