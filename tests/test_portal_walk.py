@@ -68,6 +68,16 @@ def _docx_bytes() -> bytes:
     return _DOCX["docx"]
 
 
+def _submitted(p: Portal, report_id: int) -> None:
+    from docgen.web import workflow
+
+    workflow.act(p.store, report_id, "submit", "草稿", "test")
+
+
+def _agency_table(p: Portal, report_id: int) -> dict:
+    return {"file": ("机关表.csv", f"名称,上级,级别\n青山县,,县\n{AGENCY_A},青山县,机关\n".encode(), "text/csv")}
+
+
 # (method, path) -> Row. Pages: anonymous → /login; a page a role may not see → 404.
 EXPECT: dict[tuple[str, str], Row] = {
     ("GET", "/"): Row(),
@@ -93,6 +103,25 @@ EXPECT: dict[tuple[str, str], Row] = {
     ("POST", "/logout"): Row(admin=303, reviewer=303, other=303, own=303, fresh=True),
     ("GET", "/password"): Row(),
     ("POST", "/password"): Row(admin=400, reviewer=400, other=400, own=400, data={"current": "not-it-123", "new": "abcdefg123", "again": "abcdefg123"}),
+    ("GET", "/reports/{id:int}/revisions/{number:int}/yaml"): Row(other=404, params={"number": 1}),
+    # agencies, accounts, dashboard, workflow (routes_portal)
+    ("GET", "/dashboard"): Row(),
+    ("GET", "/dashboard/reminders.csv"): Row(other=404, own=404),
+    ("GET", "/agencies"): Row(reviewer=404, other=404, own=404),
+    ("POST", "/agencies"): Row(admin=303, reviewer=404, other=404, own=404, data=lambda p, t: {"name": f"新机关{t}", "level": "机关"}),
+    ("POST", "/agencies/import"): Row(admin=200, reviewer=404, other=404, own=404, files=_agency_table),
+    ("GET", "/agencies/example.csv"): Row(reviewer=404, other=404, own=404),
+    ("POST", "/agencies/{agency:int}"): Row(admin=303, reviewer=404, other=404, own=404, params={"agency": lambda p: p.agency_a},
+                                             data={"name": AGENCY_A, "parent": "", "level": "机关"}),
+    ("POST", "/agencies/{agency:int}/start"): Row(admin=303, reviewer=404, other=303, own=303, params={"agency": lambda p: p.agency_a},
+                                                   data={"year": "2030"}),
+    ("GET", "/accounts"): Row(reviewer=404, other=404, own=404),
+    ("POST", "/accounts"): Row(admin=200, reviewer=404, other=404, own=404, data=lambda p, t: {"agency": str(p.agency_a)}),
+    ("POST", "/accounts/export"): Row(admin=400, reviewer=404, other=404, own=404, data={"format": "csv", "slips": "[]"}),
+    ("POST", "/reports/{id:int}/submit"): Row(admin=303, reviewer=404, other=404, own=303, data={"expected": "草稿"}),
+    ("POST", "/reports/{id:int}/return"): Row(admin=303, reviewer=303, other=404, own=404, setup=_submitted,
+                                              data={"expected": "已提交", "reason": "请核对表三"}),
+    ("POST", "/reports/{id:int}/approve"): Row(admin=303, reviewer=303, other=404, own=404, setup=_submitted, data={"expected": "已提交"}),
 }
 
 
@@ -153,7 +182,8 @@ def test_every_route_has_a_row_and_every_role_gets_what_it_should(database_url):
                 target = theirs if role == "other" else own
                 if row.setup:
                     row.setup(p, target)
-                url = url_of(path, target, row.params)
+                params = {k: v(p) if callable(v) else v for k, v in row.params.items()}
+                url = url_of(path, target, params)
                 client = client_for(p, role, row.fresh)
                 data = row.data(p, target) if callable(row.data) else row.data
                 before = snapshot(p)
@@ -173,7 +203,7 @@ def test_every_route_has_a_row_and_every_role_gets_what_it_should(database_url):
                     failures.append(f"{method} {url} as {role}: refused ({expected}) but a report changed")
                 if expected == 404 and role == "other":
                     # the same answer as for a report that does not exist: nothing to learn
-                    missing_url = url_of(path, 999_999, row.params)
+                    missing_url = url_of(path, 999_999, params)
                     gone = client.post(missing_url, data=data, follow_redirects=False) if writes else client.get(missing_url, follow_redirects=False)
                     if gone.status_code != 404 or gone.text != r.text:
                         failures.append(f"{method} {url} as other: the refusal differs from a missing report's")

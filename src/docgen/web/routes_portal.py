@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from . import agencies, audit, bulkaccounts, dashboard, workflow
 from .app import checked_form, render
-from .auth import current_user, report_for, require
+from .auth import report_for, require
 from .portaldb import ADMIN, CLERK, LEVELS, REVIEWER, STATES
 from .service import WebError
 from .store import FROZEN
@@ -96,7 +96,7 @@ async def agency_add(request: Request) -> Response:
 async def agency_update(request: Request) -> Response:
     require(request, ADMIN)
     form = await checked_form(request)
-    return await _save_agency(request, request.path_params["id"], form)
+    return await _save_agency(request, request.path_params["agency"], form)
 
 
 async def _save_agency(request: Request, agency_id: int | None, form) -> Response:
@@ -140,7 +140,7 @@ async def agency_example(request: Request) -> Response:
 async def agency_start(request: Request) -> Response:
     """Start (or open) an agency's report of a year: its 填报人, or the 管理员."""
     user = require(request, ADMIN, CLERK)
-    agency_id = request.path_params["id"]
+    agency_id = request.path_params["agency"]
     if user is not None and user.role == CLERK and user.agency_id != agency_id:
         raise WebError("没有这个页面", status=404)
     form = await checked_form(request)
@@ -277,8 +277,8 @@ def routes(env) -> list[Route]:
         Route("/agencies", agency_add, methods=["POST"]),
         Route("/agencies/import", agency_import, methods=["POST"]),
         Route("/agencies/example.csv", agency_example),
-        Route("/agencies/{id:int}", agency_update, methods=["POST"]),
-        Route("/agencies/{id:int}/start", agency_start, methods=["POST"]),
+        Route("/agencies/{agency:int}", agency_update, methods=["POST"]),
+        Route("/agencies/{agency:int}/start", agency_start, methods=["POST"]),
         Route("/accounts", accounts_page),
         Route("/accounts", accounts_create, methods=["POST"]),
         Route("/accounts/export", accounts_export, methods=["POST"]),
