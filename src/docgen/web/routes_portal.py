@@ -14,13 +14,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from . import agencies, audit, bulkaccounts, dashboard, workflow
-from .app import checked_form, render
+from .app import checked_form, csrf_token, render
 from .auth import report_for, require
 from .portaldb import ADMIN, CLERK, LEVELS, REVIEWER, STATES
 from .service import WebError
 from .store import FROZEN
 
 MAX_UPLOAD = agencies.MAX_FILE_BYTES
+SHOWN_REMINDERS = 500  # on the page; the .csv has them all
 
 
 def today() -> dt.date:
@@ -61,7 +62,8 @@ async def dashboard_page(request: Request) -> Response:
     context = {
         "year": year, "years": years if year in years else sorted({*years, year}, reverse=True), "rows": shown,
         "total": len(every), "counts": dashboard.counts(every), "filters": filters, "states": STATES, "levels": LEVELS,
-        "parents": parents, "waiting": waiting, "today": day, "query": request.url.query,
+        "parents": parents, "waiting": waiting, "today": day, "query": request.url.query, "shown_reminders": SHOWN_REMINDERS,
+        "rows_html": dashboard.rows_html(shown, year, csrf_token(request), user is not None and user.role == ADMIN),
     }
     return render(request, "dashboard.html", context)
 
