@@ -85,6 +85,7 @@ EXPECT: dict[tuple[str, str], Row] = {
     ("POST", "/reports/{id:int}/undelete"): Row(admin=303, reviewer=409, other=404, own=303, setup=_delete),
     ("GET", "/reports/{id:int}/revisions"): Row(other=404),
     ("GET", "/reports/{id:int}/revisions/{number:int}"): Row(other=404, params={"number": 1}),
+    ("GET", "/reports/{id:int}/revisions/{number:int}/yaml"): Row(other=404, params={"number": 1}),
     ("POST", "/reports/{id:int}/revisions/{number:int}/restore"): Row(admin=303, reviewer=409, other=404, own=303, params={"number": 1}),
     ("GET", "/reports/{id:int}/download/{fmt:str}"): Row(other=404, params={"fmt": "yaml"}),
     # the portal's own pages
