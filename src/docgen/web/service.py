@@ -217,7 +217,8 @@ class Service:
                               agency_id=stored.agency_id)
         return new_id, notes
 
-    def _create(self, text: str, summary: str, author: str, previous_id: int | None = None, agency_id: AgencyOf = None) -> int:
+    def _create(self, text: str, summary: str, author: str, previous_id: int | None = None, agency_id: AgencyOf = None,
+                one_a_year: bool = False) -> int:
         """Store a new report; ``agency_id`` (the portal's agency it belongs to) may be a function
         of the report's agency name."""
         from ..rules.audit import findings_of
@@ -234,7 +235,7 @@ class Service:
         if callable(agency_id):
             agency_id = agency_id(report.agency)
         try:
-            return self.store.create(report.agency, report.year, report.edition, text, status, summary, author, previous_id, agency_id)
+            return self.store.create(report.agency, report.year, report.edition, text, status, summary, author, previous_id, agency_id, one_a_year)
         except Exists as exc:
             raise WebError(f"该机关已有{report.year}年度的报告（每个机关每年一份），请打开已有的报告继续填写：/reports/{exc.report_id}", status=409) from None
 
