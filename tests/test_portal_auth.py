@@ -101,7 +101,7 @@ def test_no_inline_script_in_any_page(portal):
     import re
 
     pages = ["/", "/trash", f"/reports/{portal.report_a}", f"/reports/{portal.report_a}/revisions",
-             f"/reports/{portal.report_a}/revisions/1", "/password"]
+             f"/reports/{portal.report_a}/revisions/1", f"/reports/{portal.report_a}/revisions/1/yaml", "/password"]
     html = [portal.admin.get(url).text for url in pages] + [portal.anonymous().get("/login").text]
     for text in html:
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text)

@@ -9,7 +9,8 @@ logged-in clients.
 
 Accounts (password PASSWORD for all, no one-time passwords):
   admin (管理员), reviewer (审核人), clerk (填报人 of AGENCY_A), clerk_b (填报人 of AGENCY_B).
-Two reports exist: p.report_a (AGENCY_A, 2025) and p.report_b (AGENCY_B, 2025).
+Two reports exist: p.report_a (AGENCY_A, YEAR) and p.report_b (AGENCY_B, YEAR); an agency has one
+report a year, so make others with another year.
 Argon2 runs with cheap parameters here (still argon2id) so the suite stays fast.
 """
 
@@ -30,6 +31,7 @@ with warnings.catch_warnings():  # recent Starlette prefers httpx2 for its test 
 PASSWORD = "portal2025pw"
 AGENCY_A = "青山县教育局"
 AGENCY_B = "青山县卫生健康局"
+YEAR = 2024  # the year of the two reports (tests/inputs examples are 2025: importing one makes a second report)
 ROLE_USERS = {"admin": "管理员", "reviewer": "审核人", "clerk": "填报人", "clerk_b": "填报人"}
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
@@ -119,8 +121,9 @@ class Portal:
     def clerk_b(self) -> Client:
         return self.client("clerk_b")
 
-    def new_report(self, agency_id: int, agency: str, year: int = 2025) -> int:
-        """A blank report of an agency, straight into the store (as `docgen init` makes it)."""
+    def new_report(self, agency_id: int, agency: str, year: int = YEAR) -> int:
+        """A blank report of an agency, straight into the store (as `docgen init` makes it); an
+        agency has one report a year."""
         return self.app.state.service.new(agency, str(year), "测试", agency_id)
 
     def close(self) -> None:

@@ -186,14 +186,12 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
 
     async def revision(request: Request) -> Response:
         report_id, number = request.path_params["id"], request.path_params["number"]
-        await in_thread(report_for, request, store, report_id)
-        stored, found = await in_thread(_revision_of, service, report_id, number)
+        stored, found = await in_thread(_revision_of, request, service, report_id, number)
         return page(request, "revision.html", revision_context(stored, found))
 
     async def revision_yaml(request: Request) -> Response:
         report_id, number = request.path_params["id"], request.path_params["number"]
-        await in_thread(report_for, request, store, report_id)
-        stored, found = await in_thread(_revision_of, service, report_id, number)
+        stored, found = await in_thread(_revision_of, request, service, report_id, number)
         return page(request, "revision_yaml.html", {"stored": stored, "revision": found})
 
     async def restore(request: Request) -> Response:
@@ -380,8 +378,10 @@ def editor_context(checked: Checked, others: list) -> dict:
     }
 
 
-def _revision_of(service: Service, report_id: int, number: int):
-    stored = service.stored(report_id)
+def _revision_of(request: Request, service: Service, report_id: int, number: int):
+    from .auth import report_for
+
+    stored = report_for(request, service, report_id)
     found = service.store.revision(report_id, number)
     if found is None:
         raise WebError(f"没有第 {number} 版", status=404)

@@ -236,8 +236,8 @@ class Store:
     def _begin(self):
         return self.engine.begin()
 
-    def create(self, agency: str, year: int, edition: int, content: str, status: str, summary: str, author: str, previous_id: int | None = None,
-               agency_id: int | None = None, one_a_year: bool = False) -> int:
+    def create(self, agency: str, year: int, edition: int, content: str, status: str, summary: str, author: str,
+               previous_id: int | None = None, agency_id: int | None = None, one_a_year: bool = False) -> int:
         """A new report and its first revision. ``one_a_year``: raise Exists when the agency already
         has a report of that year (the dashboard's “开始填报”: two clicks at once make one report)."""
         stamp = now()
