@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from support.portal import AGENCY_A, AGENCY_B, portal_app
+from support.portal import AGENCY_A, AGENCY_B, YEAR, portal_app
 
 from docgen.web import audit as _audit  # noqa: F401 - the trail the pages write
 from docgen.web.portaldb import APPROVED, DRAFT, RETURNED, SUBMITTED, audit_events
@@ -87,18 +87,18 @@ def test_bulk_accounts_slips_login_and_export(p):
 def test_dashboard_per_role_filters_and_reminders(p):
     p.clerk.post(f"/reports/{p.report_a}/submit", data={"expected": DRAFT})
     for client in (p.admin, p.reviewer):
-        page = client.get("/dashboard?year=2025").text
+        page = client.get(f"/dashboard?year={YEAR}").text
         assert f'data-agency="{AGENCY_A}" data-status="已提交"' in page and f'data-agency="{AGENCY_B}" data-status="草稿"' in page
         assert f'href="/reports/{p.report_a}"' in page
-    page = p.admin.get("/dashboard?year=2025&status=已提交").text
+    page = p.admin.get(f"/dashboard?year={YEAR}&status=已提交").text
     assert f'data-agency="{AGENCY_A}"' in page and f'data-agency="{AGENCY_B}"' not in page
-    assert 'data-reminder="' + AGENCY_B in p.admin.get("/dashboard?year=2025").text
-    csv_text = p.reviewer.get("/dashboard/reminders.csv?year=2025").content.decode("utf-8-sig")
+    assert 'data-reminder="' + AGENCY_B in p.admin.get(f"/dashboard?year={YEAR}").text
+    csv_text = p.reviewer.get(f"/dashboard/reminders.csv?year={YEAR}").content.decode("utf-8-sig")
     assert AGENCY_B in csv_text and "clerk_b" in csv_text and AGENCY_A not in csv_text
     assert p.clerk.get("/dashboard/reminders.csv").status_code == 404
     # the clerk's start page: their agency's reports only
-    mine = p.clerk.get("/dashboard?year=2025").text
-    assert f'data-agency="{AGENCY_A}" data-year="2025" data-status="已提交"' in mine and AGENCY_B not in mine
+    mine = p.clerk.get(f"/dashboard?year={YEAR}").text
+    assert f'data-agency="{AGENCY_A}" data-year="{YEAR}" data-status="已提交"' in mine and AGENCY_B not in mine
     # start next year's report from there: own agency only
     r = p.clerk.post(f"/agencies/{p.agency_a}/start", data={"year": "2026"}, follow_redirects=False)
     assert r.status_code == 303 and p.clerk.get(r.headers["location"]).status_code == 200
