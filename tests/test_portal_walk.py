@@ -36,7 +36,7 @@ class Row:
     own: int | str = 200
     data: dict | Callable | None = None
     files: Callable | None = None
-    params: dict = field(default_factory=dict)
+    params: dict | Callable = field(default_factory=dict)
     setup: Callable | None = None
     fresh: bool = False
 
@@ -53,6 +53,18 @@ def _upload(p: Portal, report_id: int) -> dict:
 
 
 _DOCX: dict[str, bytes] = {}
+_COUNT = [0]
+
+
+def _unique(prefix: str) -> str:
+    _COUNT[0] += 1
+    return f"{prefix}{_COUNT[0]}"
+
+
+def _target(p: Portal) -> int:
+    """An account the 管理员's actions may change (not one the walk logs in with)."""
+    found = p.accounts.by_name("walk_target")
+    return found.id if found else p.accounts.add("walk_target", "填报人", PASSWORD, agency=AGENCY_B).id
 
 
 def _docx_bytes() -> bytes:
@@ -104,7 +116,15 @@ EXPECT: dict[tuple[str, str], Row] = {
     ("POST", "/logout"): Row(admin=303, reviewer=303, other=303, own=303, fresh=True),
     ("GET", "/password"): Row(),
     ("POST", "/password"): Row(admin=400, reviewer=400, other=400, own=400, data={"current": "not-it-123", "new": "abcdefg123", "again": "abcdefg123"}),
-    ("GET", "/reports/{id:int}/revisions/{number:int}/yaml"): Row(other=404, params={"number": 1}),
+    # the 管理员's pages: accounts and the audit trail (read-only: no POST under /audit)
+    ("GET", "/users"): Row(reviewer=404, other=404, own=404),
+    ("POST", "/users"): Row(admin=200, reviewer=404, other=404, own=404, data=lambda p, _: {"username": _unique("walk"), "role": "审核人"}),
+    ("POST", "/users/{user_id:int}/reset"): Row(admin=200, reviewer=404, other=404, own=404, params=lambda p: {"user_id": _target(p)}),
+    ("POST", "/users/{user_id:int}/disable"): Row(admin=303, reviewer=404, other=404, own=404, params=lambda p: {"user_id": _target(p)}),
+    ("POST", "/users/{user_id:int}/enable"): Row(admin=303, reviewer=404, other=404, own=404, params=lambda p: {"user_id": _target(p)}),
+    ("POST", "/users/{user_id:int}/unlock"): Row(admin=303, reviewer=404, other=404, own=404, params=lambda p: {"user_id": _target(p)}),
+    ("GET", "/audit"): Row(reviewer=404, other=404, own=404),
+    ("GET", "/audit.{fmt:str}"): Row(reviewer=404, other=404, own=404, params={"fmt": "csv"}),
     # agencies, accounts, dashboard, workflow (routes_portal)
     ("GET", "/dashboard"): Row(),
     ("GET", "/dashboard/reminders.csv"): Row(other=404, own=404),
@@ -112,9 +132,9 @@ EXPECT: dict[tuple[str, str], Row] = {
     ("POST", "/agencies"): Row(admin=303, reviewer=404, other=404, own=404, data=lambda p, t: {"name": f"新机关{t}", "level": "机关"}),
     ("POST", "/agencies/import"): Row(admin=200, reviewer=404, other=404, own=404, files=_agency_table),
     ("GET", "/agencies/example.csv"): Row(reviewer=404, other=404, own=404),
-    ("POST", "/agencies/{agency:int}"): Row(admin=303, reviewer=404, other=404, own=404, params={"agency": lambda p: p.agency_a},
+    ("POST", "/agencies/{agency:int}"): Row(admin=303, reviewer=404, other=404, own=404, params=lambda p: {"agency": p.agency_a},
                                              data={"name": AGENCY_A, "parent": "", "level": "机关"}),
-    ("POST", "/agencies/{agency:int}/start"): Row(admin=303, reviewer=404, other=303, own=303, params={"agency": lambda p: p.agency_a},
+    ("POST", "/agencies/{agency:int}/start"): Row(admin=303, reviewer=404, other=303, own=303, params=lambda p: {"agency": p.agency_a},
                                                    data={"year": "2030"}),
     ("GET", "/accounts"): Row(reviewer=404, other=404, own=404),
     ("POST", "/accounts"): Row(admin=200, reviewer=404, other=404, own=404, data=lambda p, t: {"agency": str(p.agency_a)}),
@@ -194,7 +214,7 @@ def test_every_route_has_a_row_and_every_role_gets_what_it_should(database_url):
                 target = theirs if role == "other" else own
                 if row.setup:
                     row.setup(p, target)
-                params = {k: v(p) if callable(v) else v for k, v in row.params.items()}
+                params = row.params(p) if callable(row.params) else row.params
                 url = url_of(path, target, params)
                 client = client_for(p, role, row.fresh)
                 data = row.data(p, target) if callable(row.data) else row.data
