@@ -111,3 +111,24 @@ def test_dashboard_hooks_and_a_return_beside_its_cell(browser, portal_url):
     finally:
         clerk_context.close()
         reviewer_context.close()
+
+
+def test_slips_print_one_per_agency(browser, portal_url):
+    context, page, errors = login(browser, portal_url, "admin")
+    try:
+        page.goto(portal_url + "/accounts")
+        boxes = page.locator('[name="agency"]')
+        for i in range(boxes.count()):
+            boxes.nth(i).check()
+        page.locator('[data-action="accounts-create"] [type="submit"]').click()
+        page.wait_for_selector("[data-slip]")
+        slips = page.locator("[data-slip]")
+        assert slips.count() == 2  # the two agencies of the fixture
+        first = slips.first.inner_text()
+        assert portal_url in first and "tb" in first and slips.first.locator('[data-role="password"]').inner_text().strip()
+        page.emulate_media(media="print")
+        assert not page.locator("header.top").is_visible() and not page.locator('[data-action="print"]').is_visible()
+        assert slips.first.evaluate("el => getComputedStyle(el).breakInside") == "avoid"
+        assert not errors, errors
+    finally:
+        context.close()
