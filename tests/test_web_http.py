@@ -66,7 +66,10 @@ def test_healthz_and_hooks(client):
         assert hook in page, hook
     for fmt in ("docx", "xlsx", "pdf", "yaml"):
         assert f'data-download="{fmt}"' in page
-    assert "<script src=\"/static/htmx.min.js\" defer>" in page and client.get("/static/htmx.min.js").status_code == 200
+    htmx = re.search(r'<script src="(/static/htmx.min.js\?v=[0-9a-f]{12})" defer>', page).group(1)
+    served = client.get(htmx)  # named by content: cached for a year, never asked again
+    assert served.status_code == 200 and "immutable" in served.headers["cache-control"] and len(served.content) > 40_000
+    assert "immutable" not in client.get("/static/htmx.min.js").headers.get("cache-control", "")
 
 
 def test_every_state_change_needs_the_csrf_token(client):

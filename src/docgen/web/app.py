@@ -8,6 +8,7 @@ the input elements themselves are never replaced, so focus, caret and IME stay p
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import json
 import logging
@@ -55,6 +56,7 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlett
     service = Service(store)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.globals["editions"] = editions.EDITIONS
+    env.globals["static"] = static_url
     templates = Jinja2Templates(env=env)
 
     def page(request: Request, name: str, context: dict | None = None, status: int = 200) -> Response:
@@ -69,11 +71,11 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlett
 
     # -- list, new, import ------------------------------------------------------------------
     async def index(request: Request) -> Response:
-        rows = await run_in_threadpool(store.list)
+        rows = await run_in_threadpool(store.list, False, False)
         return page(request, "index.html", {"reports": rows, "this_year": dt.date.today().year - 1})
 
     async def trash(request: Request) -> Response:
-        rows = await run_in_threadpool(store.list, True)
+        rows = await run_in_threadpool(store.list, True, False)
         return page(request, "trash.html", {"reports": rows})
 
     async def new(request: Request) -> Response:
@@ -98,7 +100,7 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlett
         report_id = request.path_params["id"]
         started = time.perf_counter()
         checked = await run_in_threadpool(service.checked, report_id)
-        others = [r for r in await run_in_threadpool(store.list) if r.id != report_id]
+        others = [r for r in await run_in_threadpool(store.list, False, False) if r.id != report_id]
         response = page(request, "editor.html", editor_context(checked, others))
         response.headers["Server-Timing"] = f"editor;dur={(time.perf_counter() - started) * 1000:.2f}"
         return response
@@ -210,7 +212,7 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlett
         Route("/reports/{id:int}/revisions/{number:int}/yaml", revision_yaml),
         Route("/reports/{id:int}/revisions/{number:int}/restore", restore, methods=["POST"]),
         Route("/reports/{id:int}/download/{fmt:str}", download),
-        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
+        Mount("/static", app=CachedStatic(directory=HERE / "static"), name="static"),
     ]
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)] if allowed_hosts else []
     app = Starlette(
@@ -222,6 +224,25 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlett
     app.state.store = store
     app.state.service = service
     return app
+
+
+# -- static files: named by their content, so the browser keeps them without asking again ------------
+@cache
+def static_url(name: str) -> str:
+    """``/static/<name>?v=<content hash>``: a changed file gets a new address."""
+    digest = hashlib.sha256((HERE / "static" / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
+
+
+class CachedStatic(StaticFiles):
+    """The package's scripts and styles; an address with ?v= (static_url) never changes content,
+    so it is cached for a year without revalidation (one request fewer per file and page)."""
+
+    def file_response(self, full_path, stat_result, scope, status_code=200):
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        if b"v=" in scope.get("query_string", b""):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
 
 
 # -- CSRF: a random token in a SameSite cookie, echoed by every form and htmx request ----------------
@@ -262,28 +283,27 @@ async def checked_form(request: Request, files: bool = False):
 
 
 # -- the editor ------------------------------------------------------------------------------------------
-def document_context(report) -> dict:
-    """What _document.html draws for a report: its fields, the grids and their totals."""
+def document_context(report, marks: dict[str, str] | None = None, readonly: bool = False, changed: frozenset[str] = frozenset(), current: dict[str, str] | None = None) -> dict:
+    """What _document.html draws for a report: its fields, and the official tables (gridhtml)
+    with their values, totals and marks."""
     from ..editions.grid import grids
+    from .gridhtml import tables_html
 
-    tables = []
-    for g in grids(report.spec):
-        rows: list[list] = [[] for _ in range(g.rows)]
-        for cell in g.cells:
-            rows[cell.row].append(cell)
-        tables.append({"grid": g, "rows": [sorted(r, key=lambda c: c.col) for r in rows]})
+    values = formdoc.values(report)
+    totals = totals_of(report)
+    marks = marks or {}
+    html = tables_html(report, values, totals, marks, readonly, changed, current)
     return {
         "report": report,
-        "values": formdoc.values(report),
-        "totals": totals_of(report),
-        "labels": labels_of(report.spec),
-        "tables": tables,
+        "values": values,
+        "totals": totals,
+        "tables": [{"caption": g.caption, "html": h} for g, h in zip(grids(report.spec), html)],
         "sections": report.overview.sections,
         "overview_limit": report.spec.overview_limit,
-        "readonly": False,
-        "marks": {},
-        "changed": frozenset(),
-        "current": {},
+        "readonly": readonly,
+        "marks": marks,
+        "changed": changed,
+        "current": current or {},
     }
 
 
@@ -291,10 +311,9 @@ def editor_context(checked: Checked, others: list) -> dict:
     report = checked.report
     candidates = sorted(others, key=lambda r: (r.agency != report.agency, r.year != report.year - 1, -r.year))
     return {
-        **document_context(report),
+        **document_context(report, checked.marks),
         "checked": checked,
         "stored": checked.stored,
-        "marks": checked.marks,
         "messages": checked.messages,
         "formats": FORMATS,
         "pdf_ready": _pdf_ready(),
@@ -318,35 +337,18 @@ def revision_context(stored, found) -> dict:
 
     old = loaded_of(found.content).report
     now = loaded_of(stored.content).report
-    context = document_context(old)
     current = {**formdoc.values(now), **totals_of(now)}
-    before = {**context["values"], **context["totals"]}
+    before = {**formdoc.values(old), **totals_of(old)}
     changed = formdoc.changed(before, current)
+    context = document_context(old, readonly=True, changed=frozenset(changed), current=current)
     changes = [(path, label_of(old.spec, path), before.get(path, ""), current.get(path, "")) for path in changed if path not in context["totals"]]
     context.update(
         stored=stored,
         revision=found,
-        readonly=True,
-        changed=frozenset(changed),
-        current=current,
         changes=changes,
         same_edition=old.edition == now.edition,
     )
     return context
-
-
-@cache
-def _labels(edition_id: int) -> dict[str, str]:
-    from ..editions.grid import grids
-    from .labels import label_of
-
-    spec = editions.get(edition_id)
-    return {c.path: label_of(spec, c.path) for g in grids(spec) for c in g.cells if c.kind == "input"}
-
-
-def labels_of(spec) -> dict[str, str]:
-    """Each input cell's official label path, its accessible name (screen readers, keyboard users)."""
-    return _labels(spec.id)
 
 
 def totals_of(report) -> dict[str, str]:

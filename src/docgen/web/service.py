@@ -227,13 +227,18 @@ class Service:
         from ..rules.audit import findings_of
 
         stored = self.stored(report_id)
-        before = loaded_of(stored.content).report
-        parsed = formdoc.parse(form, before, SHOWN)
+        stored_loaded = loaded_of(stored.content)
+        before = stored_loaded.report
+        kept = formdoc.values(before)
+        parsed = formdoc.quick_parse(form, stored_loaded, kept) or formdoc.parse(form, before, SHOWN, kept)
         loaded = parsed.loaded
         report = loaded.report
-        content = content_of(report)
+        if report is before:
+            content = stored.content  # nothing changed: nothing to write
+        else:
+            content = content_of(report)
         findings = findings_of(loaded, self.previous(stored))
-        summary = self.summary(before, report)
+        summary = self.summary(before, report, kept)
         revision = self.store.save(report_id, content, verdict(findings), report.agency, summary, author)
         if revision is None:
             raise WebError("没有这份报告（可能已删除）", status=404)
@@ -242,10 +247,13 @@ class Service:
         stored.content, stored.revision = content, revision
         return Checked(stored, loaded, findings, parsed.refused, revision)
 
-    def summary(self, before: Report, after: Report) -> str:
+    def summary(self, before: Report, after: Report, old: dict[str, str] | None = None) -> str:
         from .labels import label_of
 
-        old, new = formdoc.values(before), formdoc.values(after)
+        if after is before:
+            return "无变化"
+        old = old if old is not None else formdoc.values(before)
+        new = formdoc.values(after)
         fields = formdoc.changed(old, new)
         if not fields:
             return "无变化"
