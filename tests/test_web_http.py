@@ -111,6 +111,13 @@ def test_errors_are_chinese_pages_without_stack_traces(client):
     big = {"csrf": token(client), "problems": "字" * 600_000}
     r = client.post(f"/reports/{report_id}/save", files={"x": ("", b"")}, data=big)
     assert r.status_code == 400 and "过大" in r.text and "Traceback" not in r.text
+    # the editor's own (urlencoded) saves have the same limits
+    for body in ({"csrf": token(client), "problems": "字" * 200_000}, {"csrf": token(client), **{f"f{i}": "" for i in range(2001)}}):
+        r = client.post(f"/reports/{report_id}/save", data=body)
+        assert r.status_code == 400 and ("过大" in r.text or "无法读取" in r.text) and "Traceback" not in r.text
+    r = client.post(f"/reports/{report_id}/save", content=b"problems=%FF%FE", headers={"content-type": "application/x-www-form-urlencoded", "X-CSRF-Token": token(client)})
+    assert r.status_code == 400 and "无法读取" in r.text
+    assert client.app.state.store.count_revisions(report_id) == 1
     # an internal error: a generic page, never the exception
     service = client.app.state.service
     original = service.checked

@@ -16,7 +16,7 @@ import secrets
 import time
 from functools import cache
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import jinja2
 from starlette.applications import Starlette
@@ -46,6 +46,7 @@ CSRF_COOKIE = "docgen_csrf"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 MAX_FORM_FIELD = 512 * 1024  # one narrative field
+MAX_FIELDS = 2000
 MAX_BODY = MAX_IMPORT_BYTES + 1024 * 1024
 log = logging.getLogger("docgen.web")
 
@@ -269,17 +270,36 @@ async def checked_form(request: Request, files: bool = False):
     origin = request.headers.get("origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", ""):
         raise WebError("拒绝跨站提交（请从本系统的页面操作）", status=403)
-    try:
-        form = await request.form(max_files=1 if files else 0, max_fields=2000, max_part_size=MAX_FORM_FIELD)
-    except HTTPException:
-        raise
-    except Exception:
-        raise WebError("提交的内容无法读取（格式不对或过大）") from None
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not files and content_type == "application/x-www-form-urlencoded":
+        form = await _urlencoded(request)  # every keystroke's save: the quick parser
+    else:
+        try:
+            form = await request.form(max_files=1 if files else 0, max_fields=MAX_FIELDS, max_part_size=MAX_FORM_FIELD)
+        except HTTPException:
+            raise
+        except Exception:
+            raise WebError("提交的内容无法读取（格式不对或过大）") from None
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = request.headers.get(CSRF_HEADER) or str(form.get(CSRF_FIELD, ""))
     if not (_valid_token(cookie) and hmac.compare_digest(cookie, sent)):
         raise WebError("页面已过期或请求来源不明（缺少安全令牌），请刷新页面后重试", status=403)
     return form
+
+
+async def _urlencoded(request: Request) -> dict[str, str]:
+    """A urlencoded form (what the editor sends on every change), read by the standard library's
+    parser — several times faster than the multipart parser for the editor's ~200 fields — with
+    the same limits: at most MAX_FIELDS fields, each at most MAX_FORM_FIELD bytes."""
+    body = await request.body()
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise WebError("提交的内容无法读取（格式不对或过大）") from None
+    for _, value in pairs:
+        if len(value) > MAX_FORM_FIELD // 4 and len(value.encode("utf-8")) > MAX_FORM_FIELD:
+            raise WebError(f"提交的内容过大（每项文字上限 {MAX_FORM_FIELD // 1024} KB）")
+    return dict(pairs)
 
 
 # -- the editor ------------------------------------------------------------------------------------------
