@@ -40,8 +40,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(url: str) -> Iterator[str]:
-    """The docgen web app on a free loopback port in a thread; yields its base address."""
+def serve(url: str, **options) -> Iterator[str]:
+    """The docgen web app on a free loopback port in a thread; yields its base address.
+    ``options`` go to create_app (portal=True: the portal)."""
     import uvicorn
 
     from docgen.web.app import create_app
@@ -49,7 +50,7 @@ def serve(url: str) -> Iterator[str]:
 
     store, _ = open_store(url=url)
     port = free_port()
-    config = uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    config = uvicorn.Config(create_app(store, **options), host="127.0.0.1", port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -76,8 +77,9 @@ def _pg_bin(name: str) -> str | None:
 
 
 @contextmanager
-def postgres_cluster() -> Iterator[str]:
-    """A private cluster (own port and socket folder, fsync off); yields its SQLAlchemy URL."""
+def postgres_cluster(fsync: bool = False) -> Iterator[str]:
+    """A private cluster (own port and socket folder; fsync off unless asked, as tests do not need
+    durability); yields its SQLAlchemy URL."""
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if not initdb or not pg_ctl:
         missing("PostgreSQL（initdb、pg_ctl）")
@@ -102,7 +104,7 @@ def postgres_cluster() -> Iterator[str]:
     if made.returncode != 0:
         shutil.rmtree(base, ignore_errors=True)
         pytest.fail(f"initdb 失败：{made.stderr[-500:]}")
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync={'on' if fsync else 'off'} -c max_connections=200"
     started = run([pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"])
     if started.returncode != 0:
         shutil.rmtree(base, ignore_errors=True)
