@@ -232,3 +232,23 @@ def test_migrations_run_again_on_start(database_url):
     second, _ = open_store(url=database_url)
     assert second.get(report_id).agency == "测试镇人民政府" and second.integrity() == "ok"
     second.engine.dispose()
+
+
+def test_migrations_make_exactly_the_tables_the_code_queries(database_url):
+    """Alembic's migrations and the Table objects (store, portaldb) describe the same schema."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from docgen.web.store import metadata
+
+    store, _ = open_store(url=database_url)
+    try:
+        with store.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        assert diff == []
+        from docgen.web import portaldb
+
+        assert {"agencies", "users", "sessions", "audit_events", "rollup_parts"} <= set(metadata.tables)
+        assert portaldb.STATES[0] == "未开始"
+    finally:
+        store.engine.dispose()

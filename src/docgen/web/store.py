@@ -19,6 +19,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -51,6 +52,13 @@ reports = Table(
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     Column("deleted_at", DateTime, nullable=True),  # in the recycle bin since
+    # the portal (`serve --portal`, migration 0002): whose report it is, and where it is in its life
+    Column("agency_id", Integer, ForeignKey("agencies.id", name="fk_reports_agency_id"), nullable=True),
+    Column("state", String(10), nullable=False, default="草稿", server_default="草稿"),  # portaldb.STATES
+    Column("state_reason", Text, nullable=True),  # the reviewer's reason when returned
+    Column("state_at", DateTime, nullable=True),
+    Column("state_by", String(64), nullable=True),
+    Index("ix_reports_agency_year", "agency_id", "year"),
 )
 
 revisions = Table(
@@ -80,6 +88,11 @@ class StoredReport:
     created_at: dt.datetime
     updated_at: dt.datetime
     deleted_at: dt.datetime | None
+    agency_id: int | None = None
+    state: str = "草稿"
+    state_reason: str | None = None
+    state_at: dt.datetime | None = None
+    state_by: str | None = None
 
 
 @dataclass
@@ -274,3 +287,6 @@ class Store:
             return "ok"
         with self.engine.connect() as conn:
             return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
+
+
+from . import portaldb  # noqa: E402,F401 - the portal's tables share this metadata (reports.agency_id refers to them)

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from docgen.web import portaldb  # noqa: F401 - registers the portal's tables
 from docgen.web.store import metadata
 
 connection = context.config.attributes["connection"]
