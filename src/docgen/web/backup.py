@@ -197,7 +197,10 @@ class Prepared:
         """Replace the data; the kept copy of the old SQLite database (None: there was none)."""
         try:
             if self.location.sqlite_file is not None:
-                kept = _swap(self._temp, self.location.sqlite_file)
+                try:
+                    kept = _swap(self._temp, self.location.sqlite_file)
+                except OSError as exc:
+                    raise BackupError(f"无法替换数据库“{self.location.sqlite_file}”：{exc.strerror or exc}；原数据库未被替换。") from None
                 self._temp = None
                 return kept
             _restore_postgres(self.location, self._temp)
