@@ -1,6 +1,7 @@
 """The nginx example (docs/nginx-docgen.conf) as a real nginx runs it: `nginx -t` accepts it with
 a self-signed certificate, and nginx in front of the docgen app terminates TLS, redirects http to
-https, passes the proxy headers, and refuses an upload over docgen's own limit with 413."""
+https, refuses an upload over docgen's own limit with 413, and `docgen serve --portal --behind-proxy`
+behind it passes the same-origin check and records the address nginx saw, never a forged one."""
 
 from __future__ import annotations
 
@@ -115,3 +116,53 @@ def test_nginx_in_front_of_docgen(tmp_path):
         finally:
             nginx.terminate()
             nginx.wait(20)
+
+
+def test_portal_behind_nginx_records_the_address_nginx_saw(tmp_path):
+    """`docgen serve --portal --behind-proxy` behind the example: a login form posted the way a
+    browser posts it (Origin with the port) passes the same-origin check, and a forged
+    X-Forwarded-For never reaches the audit trail (nginx overwrites it with the real address)."""
+    import re as regex
+    import sqlite3
+    import sys
+
+    import httpx
+    from support.web import free_port
+
+    data = tmp_path / "data"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env.pop("DOCGEN_DATABASE_URL", None)
+    added = subprocess.run([sys.executable, "-m", "docgen", "users", "add", "admin", "--role", "管理员", "--password-stdin",
+                            "--data", str(data)], input="Geheim-2026\n", text=True, capture_output=True, env=env, timeout=120)
+    assert added.returncode == 0, added.stderr
+    app_port, http_port, https_port = free_port(), free_port(), free_port()
+    server = subprocess.Popen([sys.executable, "-m", "docgen", "serve", "--portal", "--behind-proxy", "--no-browser",
+                               "--port", str(app_port), "--data", str(data)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    nginx = subprocess.Popen(_nginx(_site(tmp_path, app_port, http_port, https_port)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    base = f"https://127.0.0.1:{https_port}"
+    try:
+        client = httpx.Client(verify=False, timeout=10)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if client.get(f"{base}/healthz").text == "ok":
+                    break
+            except httpx.HTTPError:
+                pass
+            assert server.poll() is None and nginx.poll() is None and time.monotonic() < deadline, server.communicate()[1].decode()[-2000:]
+            time.sleep(0.1)
+        page = client.get(f"{base}/login")
+        assert page.status_code == 200 and 'data-action="login"' in page.text
+        token = regex.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        answer = client.post(f"{base}/login", data={"username": "admin", "password": "falsch-123", "csrf": token},
+                             headers={"Origin": base, "X-Forwarded-For": "6.6.6.6"})
+        assert answer.status_code == 401 and "用户名或密码不正确" in answer.text  # refused as a bad password, not as a CSRF failure
+        connection = sqlite3.connect(data / "docgen.sqlite3")
+        rows = connection.execute("SELECT address FROM audit_events WHERE action = 'login_failed'").fetchall()
+        connection.close()
+        assert rows == [("127.0.0.1",)]
+    finally:
+        nginx.terminate()
+        server.terminate()
+        nginx.wait(20)
+        server.wait(20)
