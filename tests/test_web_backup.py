@@ -504,3 +504,32 @@ def test_backup_refuses_to_overwrite_the_database_itself(cli, tmp_path, monkeypa
         result = cli("backup", data / name, "--force", "--data", data)
         assert result.code == 2 and "不能是数据库" in result.err
     assert fingerprint(locate(data)) == before
+
+
+def test_portal_accounts_come_back_and_nobody_stays_logged_in(database_url, cli, tmp_path, monkeypatch):
+    from docgen.web.accounts import Accounts
+
+    store, _ = open_store(url=database_url)
+    accounts = Accounts(store)
+    admin = accounts.add("admin", "管理员", "Geheim-2026")
+    clerk = accounts.add("clerk", "填报人", "Geheim-2026", agency="测试镇人民政府")
+    accounts.open_session(admin.id, "10.0.0.1")
+    accounts.open_session(clerk.id, "10.0.0.2")
+    fill(Service(store), 1)
+    store.engine.dispose()
+    args = where_args(database_url, monkeypatch)
+    file = tmp_path / "b.backup"
+    assert cli("backup", file, *args).code == 0
+    source = tables(database_url)
+    assert len(source["sessions"]) == 2
+    fresh = fresh_database(database_url, tmp_path)
+    assert cli("restore", file, "--yes", *where_args(fresh, monkeypatch)).code == 0
+    restored = tables(fresh)
+    assert restored["sessions"] == []
+    assert {name: rows for name, rows in restored.items() if name != "sessions"} == {
+        name: rows for name, rows in source.items() if name != "sessions"}
+    store, _ = open_store(url=fresh)
+    try:
+        assert Accounts(store).login("clerk", "Geheim-2026").outcome == "ok"
+    finally:
+        store.engine.dispose()

@@ -38,6 +38,7 @@ from .store import MIGRATIONS, Store, make_engine, migrate, normalize_url
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
 VERSION_TABLE = "alembic_version"
+SESSIONS_TABLE = "sessions"  # the portal's logins: nobody stays logged in across a restore
 KEPT_INFIX = ".before-restore-"
 SQLITE, POSTGRESQL = "SQLite", "PostgreSQL"
 
@@ -204,7 +205,11 @@ class Prepared:
                 self._temp = None
                 return kept
             _restore_postgres(self.location, self._temp)
-            open_store(url=self.location.url)[0].engine.dispose()  # migrations: an older backup brought up to date
+            store, _ = open_store(url=self.location.url)  # migrations: an older backup brought up to date
+            try:
+                _end_sessions(store.engine)
+            finally:
+                store.engine.dispose()
             return None
         finally:
             self.discard()
@@ -249,6 +254,7 @@ def _prepare_sqlite(location: Location, file: Path) -> Prepared:
         engine = make_engine(f"sqlite:///{temp.as_posix()}")
         try:
             migrate(engine)
+            _end_sessions(engine)
         except Exception as exc:  # noqa: BLE001 - a damaged schema: refuse the file
             raise BackupError(f"“{file}”无法升级到当前的数据库版本（{type(exc).__name__}: {str(exc).splitlines()[0][:200]}）。") from None
         finally:
@@ -265,6 +271,15 @@ def _prepare_sqlite(location: Location, file: Path) -> Prepared:
                 path.unlink()
         lock.release()
         raise
+
+
+def _end_sessions(engine) -> None:
+    """Log everybody out: sessions in a backup may have ended since it was made."""
+    from sqlalchemy import inspect
+
+    with engine.begin() as connection:
+        if SESSIONS_TABLE in inspect(connection).get_table_names():
+            connection.exec_driver_sql(f"DELETE FROM {SESSIONS_TABLE}")
 
 
 # -- PostgreSQL --------------------------------------------------------------------------------
