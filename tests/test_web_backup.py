@@ -441,7 +441,7 @@ def test_restore_refuses_while_a_server_holds_postgresql(pg_url, cli, tmp_path, 
     monkeypatch.setenv(DATABASE_ENV, pg_url)
     file = tmp_path / "b.backup"
     assert cli("backup", file).code == 0
-    held = serverlock.acquire(Store(make_engine(pg_url)), where, keep=False)  # what `docgen serve` does on start
+    held = serverlock.acquire(Store(make_engine(pg_url)), where)  # what `docgen serve` does on start
     try:
         result = cli("restore", file, "--yes")
         assert result.code == 2 and "正被另一个 docgen 进程使用" in result.err

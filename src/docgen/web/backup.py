@@ -243,7 +243,7 @@ def _prepare_sqlite(location: Location, file: Path) -> Prepared:
         database.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BackupError(f"无法创建数据文件夹“{database.parent}”：{exc.strerror or exc}") from None
-    lock = serverlock.acquire(Store(make_engine(location.url)), location.where, "docgen restore", keep=False)
+    lock = serverlock.acquire(Store(make_engine(location.url)), location.where, "docgen restore")
     temp = database.with_name(temp_name(database.name))
     try:
         try:
@@ -421,7 +421,7 @@ def _prepare_postgres(location: Location, file: Path) -> Prepared:
     pg_tool("psql")
     engine = make_engine(location.url)
     try:
-        lock = serverlock.acquire(Store(engine), location.where, "docgen restore", keep=False)
+        lock = serverlock.acquire(Store(engine), location.where, "docgen restore")
     except serverlock.Busy:
         engine.dispose()
         raise

@@ -116,7 +116,7 @@ def run(host: str, port: int, data: Path | None, open_browser: bool, portal: boo
         if not Accounts(store).has_admin():
             store.close()
             raise DocgenError(no_admin_message(data))
-    serverlock.acquire(store, where)  # one server per database, held until the process ends (see serverlock)
+    held = serverlock.acquire(store, where)  # one server per database while it runs (see serverlock)
     store.start_checkpoints()
     loopback = host in LOOPBACK
     # behind a proxy the Host header is the public name the proxy passes on
@@ -145,3 +145,5 @@ def run(host: str, port: int, data: Path | None, open_browser: bool, portal: boo
         server.run()
     except OSError as exc:
         raise DocgenError(f"无法在 {host}:{port} 启动服务：{exc.strerror or exc}（端口可能已被占用，可用 --port 换一个）") from None
+    finally:
+        held.release()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import DocgenError
@@ -47,30 +46,15 @@ class Held:
             release()
 
 
-_HELD: list[Held] = []  # a server's lock lives as long as the process
-
-
-def acquire(store, where: str, purpose: str = "docgen serve", keep: bool = True) -> Held:
-    """Take the lock of the store's database (see the module docstring); Busy when another
-    process holds it. ``keep``: hold it for the rest of the process (a server)."""
+def acquire(store, where: str, purpose: str = "docgen serve") -> Held:
+    """Take the lock of the store's database (see the module docstring) until release(); Busy
+    when another process (or another holder in this one) has it."""
     if store.sqlite:
         database = store.engine.url.database
         held = Held(None) if not database or database == ":memory:" else _file_lock(Path(database), purpose)
     else:
         held = _advisory_lock(store.engine, where)
-    if keep:
-        _HELD.append(held)
     return held
-
-
-@contextmanager
-def locked(store, where: str, purpose: str):
-    """The lock for the duration of a ``with`` block."""
-    held = acquire(store, where, purpose, keep=False)
-    try:
-        yield
-    finally:
-        held.release()
 
 
 def _file_lock(database: Path, purpose: str) -> Held:
