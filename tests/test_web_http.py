@@ -175,7 +175,7 @@ def test_help_does_not_import_the_web_stack():
     assert "serve" in out.stdout
 
 
-def test_pdf_button_says_why_without_libreoffice(client, monkeypatch):
+def test_pdf_button_is_a_span_without_libreoffice(client, monkeypatch):
     import docgen.office
 
     monkeypatch.setattr(docgen.office, "find_soffice", lambda: None)
