@@ -18,7 +18,6 @@ from .app import checked_form, csrf_token, render
 from .auth import report_for, require
 from .portaldb import ADMIN, CLERK, LEVELS, REVIEWER, STATES
 from .service import WebError
-from .store import FROZEN
 
 MAX_UPLOAD = agencies.MAX_FILE_BYTES
 SHOWN_REMINDERS = 500  # on the page; the .csv has them all
@@ -249,29 +248,7 @@ def _step(action: str):
     return handler
 
 
-def workflow_view(stored, user, marks=None) -> dict:
-    """What the editor shows of the workflow: the state, the user's actions, whether the page is
-    read-only, the cells a return named (with the reason), and — for a reviewer — the cells the
-    checks mark, to pick when returning."""
-    from .service import loaded_of
-
-    role = user.role if user is not None else None
-    cells = workflow.returned_cells(stored)
-    labels = workflow.cell_labels(loaded_of(stored.content).report.spec)
-    marks = marks or {}
-    return {
-        "state": stored.state,
-        "actions": workflow.available(stored.state, role),
-        "readonly": stored.state in FROZEN or role == REVIEWER,
-        "reason": stored.state_reason or "",
-        "returned": {c: stored.state_reason or "" for c in cells},
-        "labels": labels,
-        "pickable": [p for p, level in marks.items() if level == "error" and p in labels],
-    }
-
-
-def routes(env) -> list[Route]:
-    env.globals["workflow_view"] = workflow_view
+def routes() -> list[Route]:
     return [
         Route("/dashboard", dashboard_page),
         Route("/dashboard/reminders.csv", reminders_csv),
