@@ -120,7 +120,7 @@ def test_slips_print_one_per_agency(browser, portal_url):
         boxes = page.locator('[name="agency"]')
         for i in range(boxes.count()):
             boxes.nth(i).check()
-        page.locator('[data-action="accounts-create"] [type="submit"]').click()
+        page.locator('[data-action="accounts-create"] button.primary').click()
         page.wait_for_selector("[data-slip]")
         slips = page.locator("[data-slip]")
         assert slips.count() == 2  # the two agencies of the fixture

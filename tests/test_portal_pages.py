@@ -82,6 +82,11 @@ def test_bulk_accounts_slips_login_and_export(p):
     assert {e.detail and json.loads(e.detail)["username"] for e in _events(p, "user_add")} == set(slips)
     # made again: skipped
     assert "已有账号，未重新建立" in p.admin.post("/accounts", data={"agency": [town]}).text
+    # every agency still without a 填报人, in one click
+    r = p.admin.post("/accounts", data={"scope": "lacking"})
+    made = set(re.findall(r'data-slip="([^"]+)"', r.text))
+    assert len(made) == 2 and f"tb{int(town):04d}" not in made  # 青山市 and 青山县: the others have clerks
+    assert "青山市" in r.text and "青山县</h2>" in r.text
 
 
 def test_dashboard_per_role_filters_and_reminders(p):
