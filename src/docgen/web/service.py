@@ -217,6 +217,8 @@ class Service:
 
         stored = self.stored(report_id)
         before = loaded_of(stored.content).report
+        if self.is_rollup(report_id):
+            form = formdoc.without_figures(form)  # a 汇总's figures come from its parts only
         parsed = formdoc.parse(form, before, SHOWN)
         loaded = parsed.loaded
         report = loaded.report
@@ -230,6 +232,11 @@ class Service:
         _remember(content, Loaded(report, SHOWN, {}, list(loaded.warnings)))
         stored.content, stored.revision = content, revision
         return Checked(stored, loaded, findings, parsed.refused, revision)
+
+    def is_rollup(self, report_id: int) -> bool:
+        from . import countyrollup
+
+        return countyrollup.is_rollup(self.store, report_id)
 
     def summary(self, before: Report, after: Report) -> str:
         from .labels import label_of
@@ -253,11 +260,16 @@ class Service:
         if revision is None:
             raise WebError(f"没有第 {number} 版", status=404)
         stored = self.stored(report_id)
-        report = loaded_of(revision.content).report
+        content = revision.content
+        if self.is_rollup(report_id):  # a 汇总 gets back its earlier narrative; its figures stay the parts' sum
+            from .countyrollup import merged
+
+            content = content_of(merged(loaded_of(content).report, loaded_of(stored.content).report))
+        report = loaded_of(content).report
         from ..rules.audit import findings_of
 
-        status = verdict(findings_of(loaded_of(revision.content), self.previous(stored)))
-        new = self.store.save(report_id, revision.content, status, report.agency, f"恢复到第 {number} 版", author)
+        status = verdict(findings_of(loaded_of(content), self.previous(stored)))
+        new = self.store.save(report_id, content, status, report.agency, f"恢复到第 {number} 版", author)
         return new or 0
 
     def set_previous(self, report_id: int, previous_id: int | None) -> None:
