@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import needs_soffice
 from sqlalchemy import select
 from support.county import COUNTY_NAME, add_agency, add_report, county_with_towns, set_state
 
@@ -18,6 +19,15 @@ from docgen.web.server import open_store
 from docgen.web.service import Service, WebError
 
 AUTHOR = "管理员（测试）"
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    from docgen.web.store import sqlite_url
+
+    store, _ = open_store(url=sqlite_url(tmp_path))
+    yield store
+    store.engine.dispose()
 
 
 @pytest.fixture
@@ -210,3 +220,86 @@ def test_restoring_an_earlier_revision_of_a_rollup_keeps_its_figures(store):
     restored = service.checked(first.report_id).report
     assert restored.other_matters == ""
     assert_same_figures(restored, summed)
+
+
+# -- downloads ---------------------------------------------------------------------------------------
+def _docx_text(path):
+    from docx import Document
+
+    document = Document(path)
+    tables = [[[c.text for c in row.cells] for row in table.rows] for table in document.tables]
+    return [p.text for p in document.paragraphs], tables
+
+
+def test_workbook_is_docgen_rollups(sqlite_store, cli, tmp_path):
+    from openpyxl import load_workbook
+
+    from docgen.web import rollupexport
+
+    store = sqlite_store
+    county_id, made = county_with_towns(store, 3, seed=51)
+    outcome = countyrollup.roll_up(store, county_id, 2022, AUTHOR)
+    data, name = rollupexport.workbook(store, outcome.report_id)
+    assert name == f"{COUNTY_NAME}2022年度汇总工作簿.xlsx"
+    web = tmp_path / "web.xlsx"
+    web.write_bytes(data)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for i, (_, _, text) in enumerate(made):
+        (folder / f"{i}.yaml").write_text(text, encoding="utf-8")
+    assert cli("rollup", folder, "--agency", COUNTY_NAME, "--workbook", tmp_path / "cli.xlsx").code == 0
+    ours, theirs = load_workbook(web), load_workbook(tmp_path / "cli.xlsx")
+    assert ours.sheetnames == theirs.sheetnames and len(ours.sheetnames) == 3 + 3
+    for sheet in ours.sheetnames[1:]:  # 总览 names the input files, which differ
+        mine = [[c.value for c in row] for row in ours[sheet].iter_rows()]
+        assert mine == [[c.value for c in row] for row in theirs[sheet].iter_rows()], sheet
+    formulas = [c.value for row in ours["汇总"].iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert len(formulas) > 100 and any("'第1镇'!" in f and "'第3镇'!" in f for f in formulas)
+
+
+def test_zip_holds_every_agencys_files(sqlite_store, cli, tmp_path):
+    import zipfile
+
+    from docgen.web import rollupexport
+
+    store = sqlite_store
+    county_id, made = county_with_towns(store, 3, seed=61, approved=2)
+    outcome = countyrollup.roll_up(store, county_id, 2022, AUTHOR)
+    path, name, notes = rollupexport.parts_zip(store, outcome.report_id, tmp_path / "zip", pdf=False)
+    assert name == f"{COUNTY_NAME}2022年度汇总_各机关报告.zip"
+    with zipfile.ZipFile(path) as archive:
+        names = sorted(archive.namelist())
+        stems = [f"测试县第{i}镇人民政府2022年度报告" for i in (1, 2)]
+        assert names == sorted([f"{s}.{ext}" for s in stems for ext in ("docx", "xlsx")] + [rollupexport.NOTE_NAME])
+        archive.extractall(tmp_path / "out")
+    assert "第 1 版" in archive_note(tmp_path / "out") and len(notes) == 4
+    # each .docx is what `docgen render` makes of that agency's report
+    for i, stem in enumerate(stems):
+        source = tmp_path / f"{stem}.yaml"
+        source.write_text(made[i][2], encoding="utf-8")
+        assert cli("render", source, "-o", tmp_path / "cli", "--formats", "docx").code == 0
+        assert _docx_text(tmp_path / "out" / f"{stem}.docx") == _docx_text(tmp_path / "cli" / f"{stem}.docx")
+
+
+@needs_soffice
+def test_zip_has_the_pdfs_when_libreoffice_is_there(sqlite_store, tmp_path):
+    import zipfile
+
+    from docgen.office import pdf_text
+    from docgen.web import rollupexport
+
+    county_id, _ = county_with_towns(sqlite_store, 2, seed=62)
+    outcome = countyrollup.roll_up(sqlite_store, county_id, 2022, AUTHOR)
+    path, _, _ = rollupexport.parts_zip(sqlite_store, outcome.report_id, tmp_path / "zip", pdf=True)
+    with zipfile.ZipFile(path) as archive:
+        pdfs = sorted(n for n in archive.namelist() if n.endswith(".pdf"))
+        assert pdfs == [f"测试县第{i}镇人民政府2022年度报告.pdf" for i in (1, 2)]
+        archive.extractall(tmp_path / "out")
+    for i, name in enumerate(pdfs, 1):
+        assert f"测试县第{i}镇人民政府" in pdf_text(tmp_path / "out" / name).replace(" ", "")
+
+
+def archive_note(folder) -> str:
+    from docgen.web import rollupexport
+
+    return (folder / rollupexport.NOTE_NAME).read_text(encoding="utf-8")
