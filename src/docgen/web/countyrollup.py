@@ -110,6 +110,35 @@ def children(store: Store, agency_id: int) -> list[Member]:
         return [Member(r.id, r.name, r.level) for r in conn.execute(query)]
 
 
+@dataclass(frozen=True)
+class Made:
+    """A 汇总 report, for the list of 汇总 made so far."""
+
+    report_id: int
+    agency: str
+    year: int
+    revision: int
+    state: str
+    parts: int
+    updated_at: object
+
+
+def made(store: Store) -> list[Made]:
+    """Every 汇总 report (not in the recycle bin), the latest year first."""
+    from sqlalchemy import func
+
+    c = reports.c
+    counts = select(rollup_parts.c.rollup_id, func.count().label("parts")).group_by(rollup_parts.c.rollup_id).subquery()
+    query = (
+        select(c.id, c.agency, c.year, c.revision, c.state, c.updated_at, counts.c.parts)
+        .join(counts, counts.c.rollup_id == c.id)
+        .where(c.deleted_at.is_(None))
+        .order_by(c.year.desc(), c.agency)
+    )
+    with store.engine.connect() as conn:
+        return [Made(r.id, r.agency, r.year, r.revision, r.state, r.parts, r.updated_at) for r in conn.execute(query)]
+
+
 def candidates(store: Store, county_id: int, year: int) -> tuple[list[tuple[Part, str]], list[Outstanding]]:
     """Each child's approved report of the year with its stored text, and the children without one.
 

@@ -90,6 +90,7 @@ class Checked:
     findings: list[Finding]
     refused: dict[str, list[Problem]] = field(default_factory=dict)
     revision: int = 0
+    rollup: bool = False  # a 汇总: its figures come from its parts (read-only in the editor)
 
     @property
     def report(self) -> Report:
@@ -144,7 +145,8 @@ class Service:
 
         stored = self.stored(report_id)
         loaded = loaded_of(stored.content)
-        return Checked(stored, loaded, findings_of(loaded, self.previous(stored)), revision=stored.revision)
+        rollup = stored.agency_id is not None and self.is_rollup(report_id)
+        return Checked(stored, loaded, findings_of(loaded, self.previous(stored)), revision=stored.revision, rollup=rollup)
 
     # -- creating ----------------------------------------------------------------------------
     def new(self, agency: str, year_text: str, author: str) -> int:
@@ -217,7 +219,7 @@ class Service:
 
         stored = self.stored(report_id)
         before = loaded_of(stored.content).report
-        if self.is_rollup(report_id):
+        if stored.agency_id is not None and self.is_rollup(report_id):
             form = formdoc.without_figures(form)  # a 汇总's figures come from its parts only
         parsed = formdoc.parse(form, before, SHOWN)
         loaded = parsed.loaded
@@ -261,7 +263,7 @@ class Service:
             raise WebError(f"没有第 {number} 版", status=404)
         stored = self.stored(report_id)
         content = revision.content
-        if self.is_rollup(report_id):  # a 汇总 gets back its earlier narrative; its figures stay the parts' sum
+        if stored.agency_id is not None and self.is_rollup(report_id):  # a 汇总 gets back its earlier narrative; its figures stay the parts' sum
             from .countyrollup import merged
 
             content = content_of(merged(loaded_of(content).report, loaded_of(stored.content).report))
