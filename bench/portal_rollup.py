@@ -12,7 +12,8 @@ report is read from the database, loaded and checked once):
 - 汇总 of N approved reports: read, load, check (as `docgen rollup` checks its inputs), validate,
   sum, store the county report and its rollup_parts;
 - the same 汇总 again (a re-run after one more approval): the figures as a new revision;
-- drill-down of one figure: first (loads the N summed revisions) and again (kept loaded);
+- drill-down of one figure: right after the 汇总 (its parts are kept loaded), after a restart
+  (loads the N summed revisions) and again;
 - the 汇总 workbook and the zip of .docx/.xlsx for the first 100 agencies (a separate county:
   Excel's formula length caps a one-sheet-per-agency workbook near 500 agencies).
 """
@@ -78,11 +79,13 @@ def run(url: str, count: int, small: int) -> list[tuple[str, str, str, str]]:
         outcome, again = timed(countyrollup.roll_up, store, county_id, 2022, "bench")
         assert len(outcome.parts) == count and outcome.revision == 2
         rows.append((f"汇总 again, {count} approved reports (cold)", f"{again:.1f} s", "< 30 s", "yes" if again < 30 else "NO"))
-        cold()
-        drill, drill_first = timed(drilldown.drill, store, outcome.report_id, "applications.received.0")
+        drill, drill_after = timed(drilldown.drill, store, outcome.report_id, "applications.received.0")
         assert drill.agrees and len(drill.lines) == count
+        cold()
+        _, drill_cold = timed(drilldown.drill, store, outcome.report_id, "applications.received.0")
         _, drill_again = timed(drilldown.drill, store, outcome.report_id, "applications.total.6")
-        rows.append((f"drill-down, {count} agencies: first; next", f"{drill_first:.1f} s; {drill_again * 1000:.0f} ms", "", ""))
+        rows.append((f"drill-down, {count} agencies: after the 汇总", f"{drill_after * 1000:.0f} ms", "", ""))
+        rows.append(("  after a restart: first; next", f"{drill_cold:.1f} s; {drill_again * 1000:.0f} ms", "", ""))
         small_id, _ = build(store, small, "小基准县人民政府", 2)
         small_outcome = countyrollup.roll_up(store, small_id, 2022, "bench")
         (_, _), book = timed(rollupexport.workbook, store, small_outcome.report_id)

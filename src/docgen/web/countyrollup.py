@@ -241,6 +241,9 @@ def roll_up(store: Store, county_id: int, year: int, author: str) -> Outcome:
         conn.execute(
             insert(rollup_parts), [{"rollup_id": report_id, "report_id": p.report_id, "revision": p.revision} for p in included]
         )
+    from .drilldown import remember
+
+    remember(store, report_id, [(p, part.loaded.report) for p, part in zip(included, result.parts)])
     return Outcome(report_id, revision, created, included, outstanding, summary)
 
 

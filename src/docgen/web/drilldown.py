@@ -89,22 +89,33 @@ def magnitude(value: object) -> Decimal:
     return Decimal(value) if isinstance(value, (int, Decimal)) else Decimal(0)
 
 
+def _key(store: Store, rollup_id: int, parts: list[tuple[int, int]]) -> tuple:
+    return (id(store), rollup_id, tuple(sorted(parts)))
+
+
 def part_reports(store: Store, rollup_id: int) -> list[tuple[Part, Report]]:
     """The summed revisions of a 汇总's parts, loaded (the last two 汇总 are kept loaded)."""
     query = select(rollup_parts.c.report_id, rollup_parts.c.revision).where(rollup_parts.c.rollup_id == rollup_id)
     with store.engine.connect() as conn:
-        key = (id(store), rollup_id, tuple(sorted((r.report_id, r.revision) for r in conn.execute(query))))
+        key = _key(store, rollup_id, [(r.report_id, r.revision) for r in conn.execute(query)])
     with _LOCK:
         found = _CACHE.get(key)
         if found is not None:
             _CACHE.move_to_end(key)
             return found
     loaded = [(part, loaded_of(content).report) for part, content in countyrollup.recorded_parts(store, rollup_id)]
+    remember(store, rollup_id, loaded)
+    return loaded
+
+
+def remember(store: Store, rollup_id: int, loaded: list[tuple[Part, Report]]) -> None:
+    """Keep a 汇总's loaded parts (the 汇总 itself has just loaded them: the first drill-down is quick)."""
+    loaded = sorted(loaded, key=lambda item: (item[0].agency, item[0].report_id))
+    key = _key(store, rollup_id, [(p.report_id, p.revision) for p, _ in loaded])
     with _LOCK:
         _CACHE[key] = loaded
         while len(_CACHE) > _CACHE_MAX:
             _CACHE.popitem(last=False)
-    return loaded
 
 
 def drill(store: Store, rollup_id: int, path: str) -> Drill:
