@@ -4,7 +4,11 @@ paste a block, reload, restore a revision, and download a .docx equal to `docgen
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
+from conftest import needs_soffice, requires
 from support.web import missing, serve
 
 try:
@@ -146,12 +150,34 @@ def test_sections_revisions_and_restore(page, base_url_sqlite):
     rows = page.locator("[data-revision]")
     assert rows.count() >= 5
     assert "行政许可" in rows.first.inner_text() and "0 → 9" in rows.first.inner_text()
-    page.locator('[data-revision="1"] a').click()
+    # revision 1 in the official grid, read-only, what differs from now marked; YAML one link away
+    page.locator('[data-revision="1"] [data-action="view"]').click()
+    assert titles.count() == 5 and titles.first.input_value() == "主动公开"
+    licensing = cell(page, "active.licensing")
+    assert licensing.input_value() == "0" and licensing.get_attribute("readonly") is not None
+    assert licensing.get_attribute("data-changed") is not None and "9" in licensing.get_attribute("title")
+    assert cell(page, "active.regulations.issued").get_attribute("data-changed") is None
+    assert page.locator('[data-field="overview.sections.0.title"]').get_attribute("data-changed") is not None
+    assert page.locator('[data-change="active.licensing"]').count() == 1
+    licensing.press("5")  # read-only: typing changes nothing
+    assert licensing.input_value() == "0"
+    page.locator('[data-action="yaml"]').click()
     assert "主动公开" in page.locator("pre.yaml").inner_text()
+    page.go_back()
     page.locator('[data-action="restore"]').click()
     page.wait_for_url(editor)
     assert titles.count() == 5 and titles.first.input_value() == "主动公开"
     assert cell(page, "active.licensing").input_value() == "0"
+
+    # a narrative sentence that contradicts the tables marks its text field, live, and clears
+    problems = page.locator('[data-field="problems"]')
+    problems.fill("本年度共收到政府信息公开申请9件。")
+    wait_saved(page)
+    page.wait_for_function("document.querySelector('[data-field=\"problems\"]').getAttribute('data-error') === 'warning'")
+    assert page.locator('[data-finding="正文"][data-cells="problems"]').count() == 1
+    problems.fill("本年度共收到政府信息公开申请0件。")
+    wait_saved(page)
+    page.wait_for_function("!document.querySelector('[data-field=\"problems\"]').hasAttribute('data-error')")
 
 
 def test_downloaded_docx_equals_cli_render(page, base_url_sqlite, cli, tmp_path):
@@ -205,3 +231,23 @@ def test_leaving_the_page_right_after_typing_keeps_the_change(page, base_url_sql
     page.wait_for_timeout(500)
     page.goto(editor)
     assert cell(page, "reviews.litigation_direct.2").input_value() == "7"
+
+
+@needs_soffice
+@requires(shutil.which("pdftotext") is None, "未安装 poppler-utils（pdftotext），跳过真实客户端测试")
+def test_downloaded_pdf_is_a_real_pdf_with_the_tables_figures(page, base_url_sqlite, tmp_path):
+    create(page, base_url_sqlite, agency="黄土镇人民政府")
+    figures = {"applications.received.0": "37", "applications.granted.0": "37", "active.licensing": "4321", "reviews.review.0": "12"}
+    for path, value in figures.items():
+        cell(page, path).fill(value)
+    wait_saved(page)
+    with page.expect_download(timeout=120_000) as info:
+        page.locator('[data-download="pdf"]').click()
+    pdf = tmp_path / "web.pdf"
+    info.value.save_as(pdf)
+    assert info.value.suggested_filename == "黄土镇人民政府2025年度报告.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-" and b"%%EOF" in pdf.read_bytes()[-1024:]
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", str(pdf), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+    words = text.split()
+    assert "黄土镇人民政府" in text and "二、主动公开政府信息情况" in text
+    assert words.count("4321") == 1 and words.count("37") >= 4 and "12" in words  # 新收, 予以公开 and their 总计

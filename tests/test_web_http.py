@@ -221,3 +221,63 @@ def test_serve_command_line(cli, tmp_path):
     (tmp_path / "file").write_text("x")  # a file where the data folder should be
     unusable = cli("serve", "--data", tmp_path / "file", "--no-browser")
     assert unusable.code == 2 and "数据文件夹" in unusable.err
+
+
+def test_narrative_findings_mark_their_text_field(client):
+    import json
+
+    report_id = new_report(client)
+    html = client.get(f"/reports/{report_id}").text
+    # init's stand-in texts are unfinished text: their fields are marked (amber), like cells
+    assert re.search(r'data-field="overview.intro"[^>]*data-error="warning"', html)
+    form = form_of(html)
+    form["problems"] = "本年度共收到政府信息公开申请9件。"
+    form["overview.intro"] = "全县政务公开工作平稳推进。"
+    form["overview.sections.1.text"] = "办结7件。"
+    r = client.post(f"/reports/{report_id}/save", data=form, headers={"HX-Request": "true"})
+    event = json.loads(r.headers["HX-Trigger"])["docgen:checked"]
+    assert {"problems", "overview.sections.1.text"} <= set(event["warnings"])
+    assert "overview.intro" not in event["warnings"] + event["errors"]
+    assert 'data-cells="problems"' in r.text
+    html = client.get(f"/reports/{report_id}").text
+    assert re.search(r'data-field="problems"[^>]*data-error="warning"', html)
+    assert not re.search(r'data-field="overview.intro"[^>]*data-error', html)
+
+
+def test_revision_is_shown_in_the_grid_with_changes_marked(client):
+    report_id = new_report(client)
+    form = form_of(client.get(f"/reports/{report_id}").text)
+    form["applications.received.0"] = "5"
+    form["applications.granted.0"] = "5"
+    form["problems"] = "改写后的问题。"
+    assert client.post(f"/reports/{report_id}/save", data=form, headers={"HX-Request": "true"}).status_code == 200
+    page = client.get(f"/reports/{report_id}/revisions/1").text
+    # the same grid as the editor, read-only, with revision 1's figures and narrative
+    assert page.count("data-cell=") == client.get(f"/reports/{report_id}").text.count("data-cell=")
+    received = re.search(r'<input data-cell="applications.received.0"[^>]*>', page).group(0)
+    assert 'value="0"' in received and "readonly" in received and "data-changed" in received and "当前版本：5" in received
+    assert "data-changed" not in re.search(r'<input data-cell="applications.received.1"[^>]*>', page).group(0)
+    assert re.search(r'<output data-total="applications.received.6" data-changed[^>]*>0</output>', page)
+    assert re.search(r'<textarea name="problems"[^>]*readonly[^>]*data-changed', page)
+    assert 'data-change="applications.received.0"' in page and "本版 0，当前 5" in page
+    assert 'data-action="restore"' in page and f'/reports/{report_id}/revisions/1/yaml' in page
+    assert "hx-post" not in page and 'data-move="remove"' not in page
+    yaml = client.get(f"/reports/{report_id}/revisions/1/yaml").text
+    assert '<pre class="yaml">' in yaml and "received: [0, 0, 0, 0, 0, 0]" in yaml
+    current = client.get(f"/reports/{report_id}/revisions/2").text
+    assert "data-changed" not in current and "与当前版本相同" in current and 'data-action="restore"' not in current
+    assert client.get(f"/reports/{report_id}/revisions/9/yaml").status_code == 404
+
+
+def test_pdf_button_says_why_without_libreoffice(client, monkeypatch):
+    import docgen.office
+
+    report_id = new_report(client)
+    monkeypatch.setattr(docgen.office, "find_soffice", lambda *a, **k: None)
+    html = client.get(f"/reports/{report_id}").text
+    button = re.search(r'<[^>]*data-download="pdf"[^>]*>([^<]*)<', html)
+    assert button.group(0).startswith("<span") and 'aria-disabled="true"' in button.group(0)
+    assert "未安装 LibreOffice" in button.group(1)
+    assert 'href="/reports/%d/download/pdf"' % report_id not in html
+    r = client.get(f"/reports/{report_id}/download/pdf")
+    assert r.status_code == 409 and "未安装 LibreOffice" in r.text and "Word" in r.text and "Traceback" not in r.text

@@ -136,4 +136,5 @@ def overview_length(report: Report, lines: dict[str, int]) -> list[Finding]:
     if count <= limit:
         return []
     what = f"共 {count} 字（不计标点），格式要求篇幅原则上不超过 {limit} 字"
-    return [Finding("篇幅", WARNING, "一、总体情况", what, lines.get("overview"))]
+    fields = ("overview.intro", *(f"overview.sections.{i}.{part}" for i in range(len(report.overview.sections)) for part in ("title", "text")))
+    return [Finding("篇幅", WARNING, "一、总体情况", what, lines.get("overview"), fields)]

@@ -32,14 +32,19 @@ def is_draft(text: str) -> bool:
     return bool(_DRAFT.search(text) or _PROMPT.search(text))
 
 
-def narrative_parts(report: Report) -> list[tuple[str, str, str]]:
-    """(where, line key, text) of every narrative part, named by its official heading."""
+def narrative_parts(report: Report) -> list[tuple[str, str, str, str]]:
+    """(where, line key, text, field) of every narrative part, named by its official heading;
+    ``field`` is the part's path (overview.sections.0.text), which a finding names in its cells
+    so the web editor marks the text field."""
     overview = SECTION_LABELS["overview"]
-    parts = [("前言", "preamble", report.preamble), (overview, "overview.intro", report.overview.intro)]
+    parts = [("前言", "preamble", report.preamble, "preamble"), (overview, "overview.intro", report.overview.intro, "overview.intro")]
     for i, section in enumerate(report.overview.sections):
         enum = f"（{NUMERALS[i]}）" if i < len(NUMERALS) else ""
-        parts.append((f"{overview} · {enum}{section.title}", "overview.sections", section.text))
-    parts += [(SECTION_LABELS["problems"], "problems", report.problems), (SECTION_LABELS["other_matters"], "other_matters", report.other_matters)]
+        parts.append((f"{overview} · {enum}{section.title}", "overview.sections", section.text, f"overview.sections.{i}.text"))
+    parts += [
+        (SECTION_LABELS["problems"], "problems", report.problems, "problems"),
+        (SECTION_LABELS["other_matters"], "other_matters", report.other_matters, "other_matters"),
+    ]
     return parts
 
 
@@ -47,14 +52,14 @@ def draft_findings(report: Report, lines: dict[str, int] | None = None) -> list[
     """A warning for every narrative part still carrying a rollover marker."""
     lines = lines or {}
     out = []
-    for where, key, text in narrative_parts(report):
+    for where, key, text, path in narrative_parts(report):
         if _PROMPT.search(text):
             what = "尚未填写（仍是 docgen rollover 留下的“【待填写】”提示），请根据本年度实际情况填写"
         elif _DRAFT.search(text):
             what = f"仍是 docgen rollover 沿用上年度内容生成的草稿（带有“{DRAFT_MARKER}”标记），请根据本年度情况改写后删除该标记"
         else:
             continue
-        out.append(Finding("草稿", WARNING, where, what, lines.get(key) or lines.get(key.split(".")[0])))
+        out.append(Finding("草稿", WARNING, where, what, lines.get(key) or lines.get(key.split(".")[0]), (path,)))
     return out
 
 
@@ -81,14 +86,15 @@ def r5(report: Report, previous: Report, lines: dict[str, int]) -> list[Finding]
     for rule in cross_year_rules(spec):
         this_row, last_row = spec.app_row(rule.left[0]), previous.spec.app_row(rule.right[0])
         now, then = report.row(this_row.id), previous.row(last_row.id)
-        for applicant, a, b in zip(spec.applicants, now, then):
+        for column, (applicant, a, b) in enumerate(zip(spec.applicants, now, then)):
             if a != b:
                 what = (
                     f"本年“{this_row.label}”为 {a}，但上年度（{previous.year}年）报告“{last_row.label}”为 {b}，"
                     f"相差 {a - b}{rule.note}"
                 )
                 line = lines.get(f"applications.{this_row.id}") or lines.get("applications")
-                out.append(Finding(rule.id, rule.level, f"{TABLE_3} · {this_row.label} · {applicant.label}列", what, line))
+                cells = (f"applications.{this_row.id}.{column}",)
+                out.append(Finding(rule.id, rule.level, f"{TABLE_3} · {this_row.label} · {applicant.label}列", what, line, cells))
     return out
 
 
@@ -118,7 +124,8 @@ def r6(report: Report, previous: Report, lines: dict[str, int]) -> list[Finding]
                     f"（文件清理后可能不一致，请核实）"
                 )
                 where = f"{TABLE_2} · {block.label} · {row.label} · {field}"
-                out.append(Finding(rule.id, rule.level, where, what, lines.get(f"active.{row.id}") or lines.get("active")))
+                cells = tuple(f"active.{row.id}" if row.scalar else f"active.{row.id}.{f}" for f in (carried.field, carried.added, carried.removed))
+                out.append(Finding(rule.id, rule.level, where, what, lines.get(f"active.{row.id}") or lines.get("active"), cells))
     return out
 
 
@@ -142,4 +149,4 @@ def repeated_problems(report: Report, previous: Report, lines: dict[str, int]) -
         return []
     label = SECTION_LABELS["problems"]
     what = f"与上年度（{previous.year}年）报告的这一部分相似度为 {ratio:.0%}；格式要求不得出现年年雷同，请根据本年度情况改写"
-    return [Finding("雷同", WARNING, label, what, lines.get("problems"))]
+    return [Finding("雷同", WARNING, label, what, lines.get("problems"), ("problems",))]

@@ -210,14 +210,14 @@ def narrative_findings(report: Report, lines: dict[str, int] | None = None) -> l
     out: list[Finding] = []
     facts = [f for f in FACTS if f.applies(report.spec)]
     table = _TableSide(report)
-    for where, key, text in narrative_parts(report):
+    for where, key, text, path in narrative_parts(report):
         if not text.strip() or is_draft(text):
             continue
         ends = _Boundaries(text)
         for fact in facts:
             for pattern in fact.patterns:
                 for match in pattern.finditer(text):
-                    finding = _judge(report, fact, text, match, where, lines.get(key) or lines.get(key.split(".")[0]), ends, table)
+                    finding = _judge(report, fact, text, match, where, lines.get(key) or lines.get(key.split(".")[0]), ends, table, path)
                     if finding:
                         out.append(finding)
     return out
@@ -286,7 +286,9 @@ def number_of(text: str) -> int | None:
     return total + section + (digit or 0)
 
 
-def _judge(report: Report, fact: Fact, text: str, match: re.Match, where: str, line: int | None, ends: _Boundaries, table: _TableSide) -> Finding | None:
+def _judge(
+    report: Report, fact: Fact, text: str, match: re.Match, where: str, line: int | None, ends: _Boundaries, table: _TableSide, path: str
+) -> Finding | None:
     number = number_of(match.group("n"))
     accepted = table.accepted(fact)
     if number is None or number in accepted or not accepted:
@@ -314,7 +316,7 @@ def _judge(report: Report, fact: Fact, text: str, match: re.Match, where: str, l
     snippet = _snippet(clause, match)
     shown = match.group("n") if match.group("n").isdigit() else f"{match.group('n')}（{number}）"
     what = f"正文“{snippet}”写的是 {shown}，但{table.describe(fact)}"
-    return Finding(RULE, WARNING, where, what, line)
+    return Finding(RULE, WARNING, where, what, line, (path,))
 
 
 def _sub_unit(sentence: str, agency: str) -> bool:

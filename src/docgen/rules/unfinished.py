@@ -40,8 +40,8 @@ def unfinished_findings(report: Report, lines: dict[str, int] | None = None, tod
     return out
 
 
-def _finding(rule: str, where: str, what: str, line: int | None) -> Finding:
-    return Finding(rule, WARNING, where, what, line)
+def _finding(rule: str, where: str, what: str, line: int | None, *cells: str) -> Finding:
+    return Finding(rule, WARNING, where, what, line, cells)
 
 
 def _line(lines: dict[str, int], key: str) -> int | None:
@@ -51,13 +51,13 @@ def _line(lines: dict[str, int], key: str) -> int | None:
 def _placeholders(report: Report, lines: dict[str, int]) -> list[Finding]:
     out = []
     if PLACEHOLDER_MARK in report.agency:
-        out.append(_finding("未完成", "报告机关", f"仍是 docgen init 写入的占位文字“{report.agency}”，请填写报告机关名称", lines.get("agency")))
-    for where, key, text in narrative_parts(report):
+        out.append(_finding("未完成", "报告机关", f"仍是 docgen init 写入的占位文字“{report.agency}”，请填写报告机关名称", lines.get("agency"), "agency"))
+    for where, key, text, path in narrative_parts(report):
         for paragraph in paragraphs(text):
             if PLACEHOLDER_MARK in paragraph or any(p.fullmatch(paragraph) for p in _INIT_TEXTS):
                 shown = paragraph if len(paragraph) <= 30 else paragraph[:30] + "…"
                 what = f"仍是 docgen init 写入的示例文字“{shown}”，请改写为本机关的实际情况"
-                out.append(_finding("未完成", where, what, _line(lines, key)))
+                out.append(_finding("未完成", where, what, _line(lines, key), path))
                 break
     return out
 
@@ -66,35 +66,35 @@ def _empty_parts(report: Report, lines: dict[str, int]) -> list[Finding]:
     out = []
     overview = report.overview
     if not overview.intro.strip() and not overview.sections:
-        out.append(_finding("未完成", SECTION_LABELS["overview"], "没有内容，请填写本年度政府信息公开工作总体情况", _line(lines, "overview")))
-    for where, key, text in narrative_parts(report):
+        out.append(_finding("未完成", SECTION_LABELS["overview"], "没有内容，请填写本年度政府信息公开工作总体情况", _line(lines, "overview"), "overview.intro"))
+    for where, key, text, path in narrative_parts(report):
         if key == "overview.sections" and not text.strip():
-            out.append(_finding("未完成", where, "小节只有标题，没有内容", _line(lines, key)))
+            out.append(_finding("未完成", where, "小节只有标题，没有内容", _line(lines, key), path))
     for key in ("problems", "other_matters"):
         if not getattr(report, key).strip():
-            out.append(_finding("未完成", SECTION_LABELS[key], "没有内容；没有需要报告的事项时也应写明（如“本年度无其他需要报告的事项。”）", lines.get(key)))
+            out.append(_finding("未完成", SECTION_LABELS[key], "没有内容；没有需要报告的事项时也应写明（如“本年度无其他需要报告的事项。”）", lines.get(key), key))
     return out
 
 
 def _wrong_years(report: Report, lines: dict[str, int]) -> list[Finding]:
     year = report.year
     out = []
-    for where, key, text in narrative_parts(report):
+    for where, key, text, path in narrative_parts(report):
         for paragraph in paragraphs(text):
             for match in PERIOD.finditer(paragraph):
                 years = {int(y) for y in match.groups() if y}
                 if years != {year}:
                     what = f"统计期限写的是“{match.group(0)}”，本报告为{year}年度（统计期限应为{year}年1月1日至12月31日）"
-                    out.append(_finding("年份", where, what, _line(lines, key)))
+                    out.append(_finding("年份", where, what, _line(lines, key), path))
             opening = _OPENING_YEAR.match(paragraph)
             if opening and int(opening.group(1)) != year:
                 what = f"段落以“{opening.group(0)}”开头，本报告为{year}年度；是否沿用了其他年度的文字？"
-                out.append(_finding("年份", where, what, _line(lines, key)))
+                out.append(_finding("年份", where, what, _line(lines, key), path))
     if report.title:
         other = sorted({int(y) for y in _TITLE_YEAR.findall(report.title)} - {year})
         if other:
             what = f"标题“{report.title}”中的年份（{'、'.join(str(y) for y in other)}年）不是报告年度{year}年"
-            out.append(_finding("年份", "报告标题", what, lines.get("title")))
+            out.append(_finding("年份", "报告标题", what, lines.get("title"), "title"))
     return out
 
 
@@ -105,8 +105,8 @@ def _year_and_date(report: Report, lines: dict[str, int], today: dt.date) -> lis
         out.append(_finding("年份", "报告年度", what, lines.get("year")))
     if report.date is None:
         what = f"没有填写成文日期（date），落款将只有机关名称；请填写成文日期（如 date: {report.year + 1}-01-20）"
-        out.append(_finding("未完成", "落款 · 成文日期", what, lines.get("year")))
+        out.append(_finding("未完成", "落款 · 成文日期", what, lines.get("year"), "date"))
     elif report.date.year <= report.year:
         what = f"成文日期{report.date.isoformat()}在报告年度（{report.year}年）结束之前；年度报告应在次年编制"
-        out.append(_finding("日期", "落款 · 成文日期", what, lines.get("date")))
+        out.append(_finding("日期", "落款 · 成文日期", what, lines.get("date"), "date"))
     return out

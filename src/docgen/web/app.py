@@ -146,11 +146,13 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlett
 
     async def revision(request: Request) -> Response:
         report_id, number = request.path_params["id"], request.path_params["number"]
-        stored = await run_in_threadpool(service.stored, report_id)
-        found = await run_in_threadpool(store.revision, report_id, number)
-        if found is None:
-            raise WebError(f"没有第 {number} 版", status=404)
-        return page(request, "revision.html", {"stored": stored, "revision": found})
+        stored, found = await run_in_threadpool(_revision_of, service, report_id, number)
+        return page(request, "revision.html", revision_context(stored, found))
+
+    async def revision_yaml(request: Request) -> Response:
+        report_id, number = request.path_params["id"], request.path_params["number"]
+        stored, found = await run_in_threadpool(_revision_of, service, report_id, number)
+        return page(request, "revision_yaml.html", {"stored": stored, "revision": found})
 
     async def restore(request: Request) -> Response:
         await checked_form(request)
@@ -205,6 +207,7 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlett
         Route("/reports/{id:int}/undelete", undelete, methods=["POST"]),
         Route("/reports/{id:int}/revisions", history),
         Route("/reports/{id:int}/revisions/{number:int}", revision),
+        Route("/reports/{id:int}/revisions/{number:int}/yaml", revision_yaml),
         Route("/reports/{id:int}/revisions/{number:int}/restore", restore, methods=["POST"]),
         Route("/reports/{id:int}/download/{fmt:str}", download),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
@@ -259,36 +262,78 @@ async def checked_form(request: Request, files: bool = False):
 
 
 # -- the editor ------------------------------------------------------------------------------------------
-def editor_context(checked: Checked, others: list) -> dict:
+def document_context(report) -> dict:
+    """What _document.html draws for a report: its fields, the grids and their totals."""
     from ..editions.grid import grids
 
-    report = checked.report
-    values = formdoc.values(report)
     tables = []
     for g in grids(report.spec):
         rows: list[list] = [[] for _ in range(g.rows)]
         for cell in g.cells:
             rows[cell.row].append(cell)
         tables.append({"grid": g, "rows": [sorted(r, key=lambda c: c.col) for r in rows]})
-    limit = 1000 if report.edition >= 2021 else None
-    candidates = sorted(others, key=lambda r: (r.agency != report.agency, r.year != report.year - 1, -r.year))
     return {
-        "checked": checked,
         "report": report,
-        "stored": checked.stored,
-        "values": values,
+        "values": formdoc.values(report),
         "totals": totals_of(report),
         "labels": labels_of(report.spec),
         "tables": tables,
         "sections": report.overview.sections,
-        "error_cells": set(checked.error_cells),
+        "overview_limit": report.spec.overview_limit,
+        "readonly": False,
+        "marks": {},
+        "changed": frozenset(),
+        "current": {},
+    }
+
+
+def editor_context(checked: Checked, others: list) -> dict:
+    report = checked.report
+    candidates = sorted(others, key=lambda r: (r.agency != report.agency, r.year != report.year - 1, -r.year))
+    return {
+        **document_context(report),
+        "checked": checked,
+        "stored": checked.stored,
+        "marks": checked.marks,
         "messages": checked.messages,
-        "overview_limit": limit,
         "formats": FORMATS,
         "pdf_ready": _pdf_ready(),
         "candidates": candidates[:100],
         "drill": f"/reports/{checked.stored.id}/drill?cell=" if checked.rollup else None,  # a 汇总: figures lead to their parts
     }
+
+
+def _revision_of(service: Service, report_id: int, number: int):
+    stored = service.stored(report_id)
+    found = service.store.revision(report_id, number)
+    if found is None:
+        raise WebError(f"没有第 {number} 版", status=404)
+    return stored, found
+
+
+def revision_context(stored, found) -> dict:
+    """An earlier revision drawn read-only in the official grid, with every cell and text field
+    that differs from the current version marked (``data-changed``) and listed."""
+    from .labels import label_of
+    from .service import loaded_of
+
+    old = loaded_of(found.content).report
+    now = loaded_of(stored.content).report
+    context = document_context(old)
+    current = {**formdoc.values(now), **totals_of(now)}
+    before = {**context["values"], **context["totals"]}
+    changed = formdoc.changed(before, current)
+    changes = [(path, label_of(old.spec, path), before.get(path, ""), current.get(path, "")) for path in changed if path not in context["totals"]]
+    context.update(
+        stored=stored,
+        revision=found,
+        readonly=True,
+        changed=frozenset(changed),
+        current=current,
+        changes=changes,
+        same_edition=old.edition == now.edition,
+    )
+    return context
 
 
 @cache
@@ -313,9 +358,11 @@ def totals_of(report) -> dict[str, str]:
 
 
 def result_of(checked: Checked) -> dict:
+    marks = checked.marks
     return {
         "revision": checked.revision,
-        "errors": checked.error_cells,
+        "errors": sorted(p for p, level in marks.items() if level == "error"),
+        "warnings": sorted(p for p, level in marks.items() if level == "warning"),
         "totals": totals_of(checked.report),
         "status": checked.status,
         "saved": dt.datetime.now().strftime("%H:%M:%S"),

@@ -115,6 +115,17 @@ class Checked:
         return sorted({c for _, level, _, cells in self.messages if level == "error" for c in cells})
 
     @property
+    def marks(self) -> dict[str, str]:
+        """Every cell or text field a message names → "error", or "warning" when only warnings
+        name it (the page's ``data-error`` value: red, or amber)."""
+        out: dict[str, str] = {}
+        for _, level, _, cells in self.messages:
+            for c in cells:
+                if out.get(c) != "error":
+                    out[c] = "error" if level == "error" else "warning"
+        return out
+
+    @property
     def status(self) -> str:
         return verdict(self.findings)
 

@@ -20,11 +20,15 @@
   // -- results of a save -------------------------------------------------------------------
   document.body.addEventListener("docgen:checked", function (e) {
     const d = e.detail || {};
-    const bad = new Set(d.errors || []);
+    // data-error="error" (red) or "warning" (amber: narrative text, R6), on cells and text fields
+    const marks = new Map();
+    (d.warnings || []).forEach(function (p) { marks.set(p, "warning"); });
+    (d.errors || []).forEach(function (p) { marks.set(p, "error"); });
     form.querySelectorAll("[data-cell],[data-field],[data-total]").forEach(function (el) {
       const path = el.getAttribute("data-cell") || el.getAttribute("data-field") || el.getAttribute("data-total");
-      if (bad.has(path)) el.setAttribute("data-error", "");
-      else el.removeAttribute("data-error");
+      const level = marks.get(path);
+      if (level === undefined) { if (el.hasAttribute("data-error")) el.removeAttribute("data-error"); }
+      else if (el.getAttribute("data-error") !== level) el.setAttribute("data-error", level);
     });
     Object.entries(d.totals || {}).forEach(function ([path, value]) {
       const el = form.querySelector('[data-total="' + CSS.escape(path) + '"]');
