@@ -299,7 +299,7 @@ def editor_context(checked: Checked, others: list) -> dict:
         "formats": FORMATS,
         "pdf_ready": _pdf_ready(),
         "candidates": candidates[:100],
-        "drill": f"/reports/{checked.stored.id}/drill?cell=" if checked.rollup else None,  # a 汇总: figures lead to their parts
+        "drill": f"/reports/{checked.stored.id}/drill/" if checked.rollup else None,  # a 汇总: figures lead to their parts
     }
 
 

@@ -22,6 +22,7 @@ from .portaldb import ADMIN, REVIEWER
 from .service import MEDIA, WebError
 
 ZIP = "application/zip"
+ZIP_FORMATS = ("docx-xlsx", "docx-xlsx-pdf")  # /rollups/{id}/zip/...: without and with the PDFs
 
 
 def _disposition(name: str, fallback: str) -> dict[str, str]:
@@ -86,7 +87,10 @@ async def parts_zip(request: Request) -> Response:
     require(request, ADMIN, REVIEWER)
     store = request.app.state.store
     stored = await run_in_threadpool(report_for, request, store, request.path_params["id"])
-    pdf = request.query_params.get("pdf", "1") != "0"
+    formats = request.path_params["formats"]
+    if formats not in ZIP_FORMATS:
+        raise WebError("没有这个页面", status=404)
+    pdf = formats == ZIP_FORMATS[1]
     work = Path(tempfile.mkdtemp(prefix="docgen-zip-"))
     try:
         path, name, _ = await run_in_threadpool(rollupexport.parts_zip, store, stored.id, work, pdf)
@@ -105,7 +109,7 @@ async def drill(request: Request) -> Response:
     require(request, ADMIN, REVIEWER)
     store = request.app.state.store
     stored = await run_in_threadpool(report_for, request, store, request.path_params["id"])
-    found = await run_in_threadpool(drilldown.drill, store, stored.id, request.query_params.get("cell", "")[:200])
+    found = await run_in_threadpool(drilldown.drill, store, stored.id, request.path_params["cell"][:200])
     return render(request, "drill.html", {"drill": found, "stored": stored})
 
 
@@ -121,6 +125,6 @@ def routes() -> list[Route]:
         Route("/rollups", make, methods=["POST"]),
         Route("/rollups/{id:int}", result),
         Route("/rollups/{id:int}/workbook", workbook),
-        Route("/rollups/{id:int}/zip", parts_zip),
-        Route("/reports/{id:int}/drill", drill),
+        Route("/rollups/{id:int}/zip/{formats:str}", parts_zip),
+        Route("/reports/{id:int}/drill/{cell:str}", drill),
     ]
