@@ -24,6 +24,8 @@ from .service import WebError, loaded_of, verdict
 from .store import Store, reports, revisions
 from .store import now as stamp_now
 
+KEPT = ("agency", "date", "title", "preamble", "overview", "problems", "other_matters")  # the county writes these
+SUMMED = ("edition", "year", "active", "applications", "reviews")  # these come from the parts
 LOCKED_STATES = (SUBMITTED, APPROVED)  # a 汇总 sent to the level above is not summed again
 
 
@@ -248,21 +250,8 @@ def roll_up(store: Store, county_id: int, year: int, author: str) -> Outcome:
 
 
 def merged(existing: Report, summed: Report) -> Report:
-    """The county's report with the summed figures and the narrative it has now."""
-    return Report(
-        edition=summed.edition,
-        agency=existing.agency,
-        year=summed.year,
-        date=existing.date,
-        title=existing.title,
-        preamble=existing.preamble,
-        overview=existing.overview,
-        active=summed.active,
-        applications=summed.applications,
-        reviews=summed.reviews,
-        problems=existing.problems,
-        other_matters=existing.other_matters,
-    )
+    """The county's report with the summed figures and the narrative (and header) it has now."""
+    return Report(**{k: getattr(existing, k) for k in KEPT}, **{k: getattr(summed, k) for k in SUMMED})
 
 
 def _county_row(conn, county_id: int, year: int):
