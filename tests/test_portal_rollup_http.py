@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 from sqlalchemy import select, update
-from support.county import add_agency, add_report, set_state
+from support.county import add_agency, set_state
 from support.portal import AGENCY_A, AGENCY_B, portal_app
 
 from docgen.editions.grid import value_at
@@ -190,9 +190,8 @@ def test_city_rolls_up_an_approved_county_rollup(database_url):
         assert re.findall(r'<tr data-agency="([^"]+)"', drill) == [COUNTY_NAME]
 
 
-def test_own_report_helper_is_not_a_rollup(database_url):
+def test_an_ordinary_report_is_not_a_rollup(database_url):
     """An agency's own report that was never summed has no 汇总 page and an ordinary editor."""
     with portal_app(database_url) as p:
-        extra = add_report(p.store, p.agency_a, p.store.get(p.report_a).content, "草稿")
-        assert p.admin.get(f"/rollups/{extra}").status_code == 404
-        assert 'data-role="rollup-note"' not in p.admin.get(f"/reports/{extra}").text
+        assert p.admin.get(f"/rollups/{p.report_b}").status_code == 404
+        assert 'data-role="rollup-note"' not in p.admin.get(f"/reports/{p.report_b}").text

@@ -21,8 +21,8 @@ def add_agency(store: Store, name: str, level: str = AGENCY, parent_id: int | No
 
 def add_report(store: Store, agency_id: int, text: str, state: str = APPROVED) -> int:
     report = load_text(text, "test").report
-    report_id = store.create(report.agency, report.year, report.edition, text, "通过", "测试", "测试")
-    set_state(store, report_id, state, agency_id)
+    report_id = store.create(report.agency, report.year, report.edition, text, "通过", "测试", "测试", agency_id=agency_id)
+    set_state(store, report_id, state)
     return report_id
 
 

@@ -255,6 +255,9 @@ def merged(existing: Report, summed: Report) -> Report:
 
 
 def _county_row(conn, county_id: int, year: int):
+    """The county's report of the year, locked (the county's row first, as Store.create locks it:
+    two 汇总 clicked at once make one report)."""
+    conn.execute(select(agencies.c.id).where(agencies.c.id == county_id).with_for_update())
     c = reports.c
     query = select(c.id, c.content, c.revision, c.state).where(c.agency_id == county_id, c.year == year, c.deleted_at.is_(None))
     return conn.execute(query.order_by(c.id.desc()).limit(1).with_for_update()).first()

@@ -22,7 +22,7 @@ from ..report.load import Loaded, load_text
 from ..report.model import Report
 from ..rules.checks import ERROR, Finding
 from . import formdoc
-from .store import Store, StoredReport
+from .store import Exists, ReadOnly, Store, StoredReport
 
 MAX_AGENCY = 100
 FORMATS = ("docx", "xlsx", "pdf", "yaml")
@@ -33,6 +33,12 @@ MEDIA = {
     "yaml": "application/x-yaml; charset=utf-8",
 }
 SHOWN = "网页填报"
+
+
+def read_only_message(state: str) -> str:
+    if state == "已审核":
+        return "本报告已审核，不能再修改；如需修改，请审核人先退回"
+    return f"本报告{state}，正在审核，不能修改；如需修改，请审核人退回"
 
 
 class WebError(DocgenError):
@@ -209,7 +215,7 @@ class Service:
         new_id = self._create(text, f"由{last.year}年度报告生成的下一年度草稿（与 docgen rollover 相同）", author, previous_id=report_id)
         return new_id, notes
 
-    def _create(self, text: str, summary: str, author: str, previous_id: int | None = None) -> int:
+    def _create(self, text: str, summary: str, author: str, previous_id: int | None = None, agency_id: int | None = None) -> int:
         from ..rules.audit import findings_of
 
         try:
@@ -221,7 +227,10 @@ class Service:
         if previous_id is not None:
             previous = loaded_of(self.stored(previous_id).content).report
         status = verdict(findings_of(loaded, previous))
-        return self.store.create(report.agency, report.year, report.edition, text, status, summary, author, previous_id)
+        try:
+            return self.store.create(report.agency, report.year, report.edition, text, status, summary, author, previous_id, agency_id)
+        except Exists as exc:
+            raise WebError(f"该机关已有{report.year}年度的报告（每个机关每年一份），请打开已有的报告继续填写：/reports/{exc.report_id}", status=409) from None
 
     # -- editing -----------------------------------------------------------------------------
     def save(self, report_id: int, form: dict[str, str], author: str) -> Checked:
@@ -238,7 +247,7 @@ class Service:
         content = content_of(report)
         findings = findings_of(loaded, self.previous(stored))
         summary = self.summary(before, report)
-        revision = self.store.save(report_id, content, verdict(findings), report.agency, summary, author)
+        revision = self._save(report_id, content, verdict(findings), report.agency, summary, author)
         if revision is None:
             raise WebError("没有这份报告（可能已删除）", status=404)
         # the stored text reads back to this very report (to_yaml and load are each other's inverse)
@@ -282,8 +291,14 @@ class Service:
         from ..rules.audit import findings_of
 
         status = verdict(findings_of(loaded_of(content), self.previous(stored)))
-        new = self.store.save(report_id, content, status, report.agency, f"恢复到第 {number} 版", author)
+        new = self._save(report_id, content, status, report.agency, f"恢复到第 {number} 版", author)
         return new or 0
+
+    def _save(self, report_id: int, *args) -> int | None:
+        try:
+            return self.store.save(report_id, *args)
+        except ReadOnly as exc:
+            raise WebError(read_only_message(exc.state), status=409) from None
 
     def set_previous(self, report_id: int, previous_id: int | None) -> None:
         stored = self.stored(report_id)

@@ -57,6 +57,7 @@ reports = Table(
     Column("state_reason", Text, nullable=True),  # the reviewer's reason when returned
     Column("state_at", DateTime, nullable=True),
     Column("state_by", String(64), nullable=True),
+    Column("state_cells", Text, nullable=True),  # JSON list of the cells a return names (migration 0004)
     Index("ix_reports_agency_year", "agency_id", "year"),
 )
 
@@ -72,6 +73,26 @@ revisions = Table(
     Column("content", Text, nullable=False),
     UniqueConstraint("report_id", "number", name="uq_revision_number"),
 )
+
+
+# A report in these states is read-only (portaldb.SUBMITTED, portaldb.APPROVED): returning it opens it again.
+FROZEN = ("已提交", "已审核")
+
+
+class ReadOnly(Exception):
+    """A save of a report that is submitted or approved."""
+
+    def __init__(self, state: str):
+        super().__init__(state)
+        self.state = state
+
+
+class Exists(Exception):
+    """The agency already has a report of that year (its id)."""
+
+    def __init__(self, report_id: int):
+        super().__init__(report_id)
+        self.report_id = report_id
 
 
 @dataclass
@@ -92,6 +113,7 @@ class StoredReport:
     state_reason: str | None = None
     state_at: dt.datetime | None = None
     state_by: str | None = None
+    state_cells: str | None = None
 
 
 @dataclass
@@ -214,13 +236,16 @@ class Store:
     def _begin(self):
         return self.engine.begin()
 
-    def create(self, agency: str, year: int, edition: int, content: str, status: str, summary: str, author: str, previous_id: int | None = None) -> int:
+    def create(self, agency: str, year: int, edition: int, content: str, status: str, summary: str, author: str,
+               previous_id: int | None = None, agency_id: int | None = None) -> int:
         stamp = now()
         with self._write, self._begin() as conn:
+            if agency_id is not None:
+                self._one_per_year(conn, agency_id, year)
             report_id = conn.execute(
                 insert(reports).values(
                     agency=agency, year=year, edition=edition, content=content, status=status, revision=1,
-                    previous_id=previous_id, created_at=stamp, updated_at=stamp,
+                    previous_id=previous_id, created_at=stamp, updated_at=stamp, agency_id=agency_id,
                 )
             ).inserted_primary_key[0]
             conn.execute(
@@ -228,15 +253,33 @@ class Store:
             )
         return int(report_id)
 
+    @staticmethod
+    def _one_per_year(conn, agency_id: int, year: int) -> None:
+        """An agency has one report a year: raise Exists when it has one (the agency's row is locked
+        first, so two clerks starting it at once make one report)."""
+        from .portaldb import agencies
+
+        conn.execute(select(agencies.c.id).where(agencies.c.id == agency_id).with_for_update())
+        found = conn.execute(
+            select(reports.c.id).where(reports.c.agency_id == agency_id, reports.c.year == year, reports.c.deleted_at.is_(None))
+        ).scalar()
+        if found is not None:
+            raise Exists(int(found))
+
     def save(self, report_id: int, content: str, status: str, agency: str, summary: str, author: str) -> int | None:
         """Store a new version; the revision number (the same one when nothing changed), or None
-        when the report is gone."""
+        when the report is gone. A report under review or approved (FROZEN) raises ReadOnly — checked
+        in the same transaction, so no save slips in after a submission or an approval."""
         with self._write, self._begin() as conn:
             row = conn.execute(
-                select(reports.c.content, reports.c.revision).where(reports.c.id == report_id, reports.c.deleted_at.is_(None)).with_for_update()
+                select(reports.c.content, reports.c.revision, reports.c.state)
+                .where(reports.c.id == report_id, reports.c.deleted_at.is_(None))
+                .with_for_update()
             ).first()
             if row is None:
                 return None
+            if row.state in FROZEN:
+                raise ReadOnly(row.state)
             if row.content == content:
                 return row.revision
             number = row.revision + 1
