@@ -19,14 +19,13 @@ from ..report.dump import to_yaml
 from ..report.model import Report
 from ..rules.audit import Audit
 from . import portaldb
-from .portaldb import AGENCY, APPROVED, NOT_STARTED, SUBMITTED, agencies, rollup_parts
+from .portaldb import AGENCY, APPROVED, NOT_STARTED, agencies, rollup_parts
 from .service import WebError, loaded_of, verdict
-from .store import Store, reports, revisions
+from .store import FROZEN, Store, reports, revisions
 from .store import now as stamp_now
 
 KEPT = ("agency", "date", "title", "preamble", "overview", "problems", "other_matters")  # the county writes these
 SUMMED = ("edition", "year", "active", "applications", "reviews")  # these come from the parts
-LOCKED_STATES = (SUBMITTED, APPROVED)  # a 汇总 sent to the level above is not summed again
 
 
 @dataclass(frozen=True)
@@ -233,7 +232,7 @@ def roll_up(store: Store, county_id: int, year: int, author: str) -> Outcome:
             report_id, revision = _create(conn, county, result, summary, author)
             created = True
         else:
-            if existing.state in LOCKED_STATES:
+            if existing.state in FROZEN:
                 raise WebError(
                     f"{county.name}{year}年度的汇总报告{existing.state}（已报送上级），不能重新汇总；需要更新时请上级先退回", status=409
                 )
