@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import random
 import sys
 import tempfile
 import time
