@@ -133,7 +133,10 @@ def test_available_actions_by_role():
 def test_one_report_per_agency_and_year(service):
     report_id = _started(service)
     agency_id = service.stored(report_id).agency_id
-    shown = _refused(lambda: service._create(service.stored(report_id).content, "x", "x", agency_id=agency_id))
+    shown = _refused(lambda: service._create(service.stored(report_id).content, "x", "x", agency_id=agency_id, one_a_year=True))
+    other = service._create(service.stored(report_id).content, "导入", "x", agency_id=agency_id)  # an import may add another
     assert "该机关已有2025年度的报告" in shown and f"/reports/{report_id}" in shown
+    assert workflow.start(service.store, agency_id, "某县财政局", 2025, "x") == (other, False)  # the latest
     service.store.delete(report_id)  # in the recycle bin: a new one may be started
+    service.store.delete(other)
     assert workflow.start(service.store, agency_id, "某县财政局", 2025, "x")[1]

@@ -215,7 +215,8 @@ class Service:
         new_id = self._create(text, f"由{last.year}年度报告生成的下一年度草稿（与 docgen rollover 相同）", author, previous_id=report_id)
         return new_id, notes
 
-    def _create(self, text: str, summary: str, author: str, previous_id: int | None = None, agency_id: int | None = None) -> int:
+    def _create(self, text: str, summary: str, author: str, previous_id: int | None = None, agency_id: int | None = None,
+                one_a_year: bool = False) -> int:
         from ..rules.audit import findings_of
 
         try:
@@ -228,7 +229,7 @@ class Service:
             previous = loaded_of(self.stored(previous_id).content).report
         status = verdict(findings_of(loaded, previous))
         try:
-            return self.store.create(report.agency, report.year, report.edition, text, status, summary, author, previous_id, agency_id)
+            return self.store.create(report.agency, report.year, report.edition, text, status, summary, author, previous_id, agency_id, one_a_year)
         except Exists as exc:
             raise WebError(f"该机关已有{report.year}年度的报告（每个机关每年一份），请打开已有的报告继续填写：/reports/{exc.report_id}", status=409) from None
 

@@ -237,10 +237,12 @@ class Store:
         return self.engine.begin()
 
     def create(self, agency: str, year: int, edition: int, content: str, status: str, summary: str, author: str,
-               previous_id: int | None = None, agency_id: int | None = None) -> int:
+               previous_id: int | None = None, agency_id: int | None = None, one_a_year: bool = False) -> int:
+        """A new report and its first revision. ``one_a_year``: raise Exists when the agency already
+        has a report of that year (the dashboard's “开始填报”: two clicks at once make one report)."""
         stamp = now()
         with self._write, self._begin() as conn:
-            if agency_id is not None:
+            if one_a_year and agency_id is not None:
                 self._one_per_year(conn, agency_id, year)
             report_id = conn.execute(
                 insert(reports).values(

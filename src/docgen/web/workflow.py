@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..errors import Problem
 from .portaldb import ADMIN, APPROVED, CLERK, DRAFT, RETURNED, REVIEWER, STATES, SUBMITTED
@@ -200,10 +200,10 @@ def start(store: Store, agency_id: int, agency: str, year: int, author: str) -> 
     service = Service(store)
     with store.engine.connect() as conn:
         found = conn.execute(
-            select(reports.c.id).where(reports.c.agency_id == agency_id, reports.c.year == year, reports.c.deleted_at.is_(None))
-        ).scalar()
+            select(func.max(reports.c.id)).where(reports.c.agency_id == agency_id, reports.c.year == year, reports.c.deleted_at.is_(None))
+        ).scalar()  # the latest, as on the dashboard (an import may have added another)
     if found is not None:
         return int(found), False
     spec = editions.for_year(year)
     # two clerks starting it at the same moment: one report (store.create locks the agency), the other is told
-    return service._create(skeleton(spec, agency, year), f"开始填报（{spec.id}版格式，与 docgen init 相同的空白报告）", author, agency_id=agency_id), True
+    return service._create(skeleton(spec, agency, year), f"开始填报（{spec.id}版格式，与 docgen init 相同的空白报告）", author, agency_id=agency_id, one_a_year=True), True
