@@ -38,6 +38,7 @@ from .. import editions
 from ..importers import MAX_IMPORT_BYTES
 from . import formdoc
 from .service import FORMATS, MEDIA, Checked, Service, WebError
+from .auth import CSP_HEADER, SECURITY_HEADERS
 from .store import Store
 
 HERE = Path(__file__).parent
@@ -49,39 +50,59 @@ MAX_BODY = MAX_IMPORT_BYTES + 1024 * 1024
 log = logging.getLogger("docgen.web")
 
 
-def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlette:
+def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: bool = False, behind_proxy: bool = False, tls: bool = False) -> Starlette:
     """The application; ``allowed_hosts`` (names the Host header may carry) guards a server on
-    127.0.0.1 against DNS rebinding — a web page elsewhere reading the reports through it."""
+    127.0.0.1 against DNS rebinding — a web page elsewhere reading the reports through it.
+
+    ``portal``: the county portal (accounts, roles, audit trail; every route behind a login).
+    ``behind_proxy`` / ``tls``: served over HTTPS (a reverse proxy, or a certificate), so cookies
+    are marked Secure."""
+    from . import audit
+    from .accounts import Accounts
+    from .auth import PortalGate, SecurityHeaders, author, owner_of, report_for, require, visible
+    from .portaldb import ADMIN, CLERK
+
     service = Service(store)
+    accounts = Accounts(store)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.globals["editions"] = editions.EDITIONS
     templates = Jinja2Templates(env=env)
 
     def page(request: Request, name: str, context: dict | None = None, status: int = 200) -> Response:
-        context = dict(context or {})
-        context["csrf"] = csrf_token(request)
-        response = templates.TemplateResponse(request, name, context, status_code=status)
-        remember_csrf(request, response)
-        return response
+        return render(request, name, context, status)
 
-    def author(request: Request) -> str:
-        return f"本机用户（{request.client.host}）" if request.client else "本机用户"
+    def agency_of(request: Request, name: str):
+        """The agency a new report belongs to: a 填报人's own; for the 管理员 the agency of that
+        name when it exists; none in the local mode."""
+        owner = owner_of(request)
+        if owner is not None:
+            return owner[0]
+        return (lambda agency: accounts.agency_id(agency)) if portal else None
+
+    def in_thread(function, *args, **kwargs):
+        return run_in_threadpool(function, *args, **kwargs)
 
     # -- list, new, import ------------------------------------------------------------------
     async def index(request: Request) -> Response:
-        rows = await run_in_threadpool(store.list)
-        return page(request, "index.html", {"reports": rows, "this_year": dt.date.today().year - 1})
+        rows = visible(request, await in_thread(store.list))
+        owner = owner_of(request)
+        return page(request, "index.html", {"reports": rows, "this_year": dt.date.today().year - 1, "own_agency": owner[1] if owner else ""})
 
     async def trash(request: Request) -> Response:
-        rows = await run_in_threadpool(store.list, True)
+        rows = visible(request, await in_thread(store.list, True))
         return page(request, "trash.html", {"reports": rows})
 
     async def new(request: Request) -> Response:
+        require(request, ADMIN, CLERK)
         form = await checked_form(request)
-        report_id = await run_in_threadpool(service.new, form.get("agency", ""), form.get("year", ""), author(request))
+        owner = owner_of(request)
+        agency = owner[1] if owner else form.get("agency", "")
+        report_id = await in_thread(service.new, agency, form.get("year", ""), author(request), agency_of(request, agency))
+        await in_thread(audit.record, store, "new", request, report_id=report_id, agency=agency)
         return RedirectResponse(f"/reports/{report_id}", status_code=303)
 
     async def import_(request: Request) -> Response:
+        require(request, ADMIN, CLERK)
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > MAX_BODY:
             raise WebError(f"上传的文件过大（上限 {MAX_IMPORT_BYTES // 1024 // 1024} MB）", status=413)
@@ -90,25 +111,33 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlett
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise WebError("请选择要导入的报告文件（PDF、Word、工作簿、网页或文本）")
         data = await upload.read(MAX_IMPORT_BYTES + 1)
-        report_id, notes = await run_in_threadpool(service.import_upload, upload.filename, data, author(request))
+        report_id, notes = await in_thread(service.import_upload, upload.filename, data, author(request), agency_of(request, ""))
+        stored = await in_thread(store.get, report_id)
+        await in_thread(audit.record, store, "import", request, report_id=report_id, agency=stored.agency, detail={"file": upload.filename[:200]})
         return page(request, "imported.html", {"report_id": report_id, "name": upload.filename, "notes": notes})
 
     # -- one report ----------------------------------------------------------------------------
     async def editor(request: Request) -> Response:
         report_id = request.path_params["id"]
         started = time.perf_counter()
-        checked = await run_in_threadpool(service.checked, report_id)
-        others = [r for r in await run_in_threadpool(store.list) if r.id != report_id]
+        await in_thread(report_for, request, store, report_id)
+        checked = await in_thread(service.checked, report_id)
+        others = [r for r in visible(request, await in_thread(store.list)) if r.id != report_id]
         response = page(request, "editor.html", editor_context(checked, others))
         response.headers["Server-Timing"] = f"editor;dur={(time.perf_counter() - started) * 1000:.2f}"
         return response
 
     async def save(request: Request) -> Response:
         form = await checked_form(request)
+        report_id = request.path_params["id"]
+        stored = await in_thread(report_for, request, store, report_id, True)
         fields = {k: v for k, v in form.items() if k != CSRF_FIELD and isinstance(v, str)}
         started = time.perf_counter()
-        checked = await run_in_threadpool(service.save, request.path_params["id"], fields, author(request))
+        checked = await in_thread(service.save, report_id, fields, author(request))
         elapsed = (time.perf_counter() - started) * 1000
+        if checked.changes and portal:
+            await in_thread(audit.record, store, "change", request, report_id=report_id, agency=stored.agency,
+                            detail={**checked.changes, "revision": checked.revision})
         response = page(request, "_findings.html", {"messages": checked.messages})
         response.headers["HX-Trigger"] = json.dumps({"docgen:checked": result_of(checked)}, ensure_ascii=True)
         response.headers["Server-Timing"] = f"save;dur={elapsed:.2f}"  # read, check and store (bench/web.py)
@@ -116,53 +145,68 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlett
 
     async def set_previous(request: Request) -> Response:
         form = await checked_form(request)
+        report_id = request.path_params["id"]
+        await in_thread(report_for, request, store, report_id, True)
         text = str(form.get("previous", "")).strip()
-        previous = int(text) if text.isdigit() else None
-        await run_in_threadpool(service.set_previous, request.path_params["id"], previous)
-        return RedirectResponse(f"/reports/{request.path_params['id']}", status_code=303)
+        previous = int(text) if text.isdigit() and len(text) < 10 else None
+        if previous is not None:
+            await in_thread(report_for, request, store, previous, False, True)
+        await in_thread(service.set_previous, report_id, previous)
+        return RedirectResponse(f"/reports/{report_id}", status_code=303)
 
     async def rollover(request: Request) -> Response:
+        require(request, ADMIN, CLERK)
         await checked_form(request)
-        new_id, _ = await run_in_threadpool(service.rollover, request.path_params["id"], author(request))
+        stored = await in_thread(report_for, request, store, request.path_params["id"])
+        new_id, _ = await in_thread(service.rollover, stored.id, author(request))
+        await in_thread(audit.record, store, "rollover", request, report_id=new_id, agency=stored.agency, detail={"from": stored.id})
         return RedirectResponse(f"/reports/{new_id}", status_code=303)
 
     async def delete(request: Request) -> Response:
         await checked_form(request)
-        if not await run_in_threadpool(store.delete, request.path_params["id"]):
+        stored = await in_thread(report_for, request, store, request.path_params["id"], True)
+        if not await in_thread(store.delete, stored.id):
             raise WebError("没有这份报告", status=404)
+        await in_thread(audit.record, store, "delete", request, report_id=stored.id, agency=stored.agency)
         return RedirectResponse("/", status_code=303)
 
     async def undelete(request: Request) -> Response:
         await checked_form(request)
-        if not await run_in_threadpool(store.undelete, request.path_params["id"]):
+        stored = await in_thread(report_for, request, store, request.path_params["id"], True, True)
+        if not await in_thread(store.undelete, stored.id):
             raise WebError("回收站中没有这份报告", status=404)
+        await in_thread(audit.record, store, "undelete", request, report_id=stored.id, agency=stored.agency)
         return RedirectResponse("/trash", status_code=303)
 
     async def history(request: Request) -> Response:
         report_id = request.path_params["id"]
-        stored = await run_in_threadpool(service.stored, report_id)
-        rows = await run_in_threadpool(store.revisions, report_id)
+        stored = await in_thread(report_for, request, store, report_id)
+        rows = await in_thread(store.revisions, report_id)
         return page(request, "revisions.html", {"stored": stored, "revisions": rows})
 
     async def revision(request: Request) -> Response:
         report_id, number = request.path_params["id"], request.path_params["number"]
-        stored, found = await run_in_threadpool(_revision_of, service, report_id, number)
+        stored, found = await in_thread(_revision_of, request, service, report_id, number)
         return page(request, "revision.html", revision_context(stored, found))
 
     async def revision_yaml(request: Request) -> Response:
         report_id, number = request.path_params["id"], request.path_params["number"]
-        stored, found = await run_in_threadpool(_revision_of, service, report_id, number)
+        stored, found = await in_thread(_revision_of, request, service, report_id, number)
         return page(request, "revision_yaml.html", {"stored": stored, "revision": found})
 
     async def restore(request: Request) -> Response:
         await checked_form(request)
-        report_id = request.path_params["id"]
-        await run_in_threadpool(service.restore, report_id, request.path_params["number"], author(request))
+        report_id, number = request.path_params["id"], request.path_params["number"]
+        stored = await in_thread(report_for, request, store, report_id, True)
+        new_number = await in_thread(service.restore, report_id, number, author(request))
+        await in_thread(audit.record, store, "restore", request, report_id=report_id, agency=stored.agency, detail={"from": number, "revision": new_number})
         return RedirectResponse(f"/reports/{report_id}", status_code=303)
 
     async def download(request: Request) -> Response:
         fmt = request.path_params["fmt"]
-        data, name = await run_in_threadpool(service.download, request.path_params["id"], fmt)
+        stored = await in_thread(report_for, request, store, request.path_params["id"])
+        data, name = await in_thread(service.download, stored.id, fmt)
+        await in_thread(audit.record, store, "export", request, report_id=stored.id, agency=stored.agency, detail={"format": fmt})
         ascii_name = f"report-{request.path_params['id']}.{fmt}"
         disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
         return Response(data, media_type=MEDIA[fmt], headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
@@ -190,7 +234,8 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlett
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("docgen serve: internal error")
         body = "<!doctype html><meta charset=utf-8><title>内部错误</title><p>docgen 内部错误，本次操作未完成。请把操作步骤反馈给维护人员。"
-        return HTMLResponse(body, status_code=500)
+        headers = SECURITY_HEADERS + ([CSP_HEADER] if portal else [])
+        return HTMLResponse(body, status_code=500, headers={k.decode(): v.decode() for k, v in headers})
 
     routes = [
         Route("/", index),
@@ -212,7 +257,17 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlett
         Route("/reports/{id:int}/download/{fmt:str}", download),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
+    if portal:
+        from . import routes_auth
+
+        routes += routes_auth.routes()
+        from . import routes_rollup
+
+        routes += routes_rollup.routes()
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)] if allowed_hosts else []
+    middleware.append(Middleware(SecurityHeaders, portal=portal, tls=behind_proxy or tls))
+    if portal:
+        middleware.append(Middleware(PortalGate, accounts=accounts))
     app = Starlette(
         routes=routes,
         middleware=middleware,
@@ -221,11 +276,32 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None) -> Starlett
     )
     app.state.store = store
     app.state.service = service
+    app.state.accounts = accounts
+    app.state.templates = templates
+    app.state.portal = portal
+    app.state.secure_cookies = behind_proxy or tls
     return app
+
+
+def render(request: Request, name: str, context: dict | None = None, status: int = 200) -> Response:
+    """A page from the templates, with the CSRF token, the user and whether this is the portal."""
+    from .auth import current_user
+
+    context = dict(context or {})
+    context["csrf"] = csrf_token(request)
+    context.setdefault("user", current_user(request))
+    context.setdefault("portal", bool(getattr(request.app.state, "portal", False)))
+    response = request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+    remember_csrf(request, response)
+    return response
 
 
 # -- CSRF: a random token in a SameSite cookie, echoed by every form and htmx request ----------------
 def csrf_token(request: Request) -> str:
+    """The token forms and htmx send back: the session's own in the portal, else the cookie's."""
+    session_token = request.scope.get("state", {}).get("csrf")
+    if session_token:
+        return session_token
     token = request.cookies.get(CSRF_COOKIE, "")
     if not _valid_token(token):
         token = getattr(request.state, "new_csrf", "") or secrets.token_urlsafe(32)
@@ -236,7 +312,8 @@ def csrf_token(request: Request) -> str:
 def remember_csrf(request: Request, response: Response) -> None:
     token = getattr(request.state, "new_csrf", "")
     if token:
-        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=10 * 365 * 86400)
+        secure = bool(getattr(request.app.state, "secure_cookies", False))
+        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=10 * 365 * 86400, secure=secure)
 
 
 def _valid_token(token: str) -> bool:
@@ -244,7 +321,8 @@ def _valid_token(token: str) -> bool:
 
 
 async def checked_form(request: Request, files: bool = False):
-    """The request's form, after the CSRF check (same-origin, token = cookie); 403 otherwise."""
+    """The request's form, after the CSRF check (same-origin; the token is the session's in the
+    portal, the cookie's in the local mode); 403 otherwise."""
     origin = request.headers.get("origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", ""):
         raise WebError("拒绝跨站提交（请从本系统的页面操作）", status=403)
@@ -254,9 +332,9 @@ async def checked_form(request: Request, files: bool = False):
         raise
     except Exception:
         raise WebError("提交的内容无法读取（格式不对或过大）") from None
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+    expected = request.scope.get("state", {}).get("csrf") or request.cookies.get(CSRF_COOKIE, "")  # the session's token in the portal
     sent = request.headers.get(CSRF_HEADER) or str(form.get(CSRF_FIELD, ""))
-    if not (_valid_token(cookie) and hmac.compare_digest(cookie, sent)):
+    if not (_valid_token(expected) and hmac.compare_digest(expected.encode(), sent.encode())):
         raise WebError("页面已过期或请求来源不明（缺少安全令牌），请刷新页面后重试", status=403)
     return form
 
@@ -303,8 +381,10 @@ def editor_context(checked: Checked, others: list) -> dict:
     }
 
 
-def _revision_of(service: Service, report_id: int, number: int):
-    stored = service.stored(report_id)
+def _revision_of(request: Request, service: Service, report_id: int, number: int):
+    from .auth import report_for
+
+    stored = report_for(request, service, report_id)
     found = service.store.revision(report_id, number)
     if found is None:
         raise WebError(f"没有第 {number} 版", status=404)

@@ -47,7 +47,31 @@ def open_store(data: Path | None = None, url: str | None = None) -> tuple[Store,
     return Store(engine), where
 
 
-def run(host: str, port: int, data: Path | None, open_browser: bool) -> None:
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def portal_refusal(host: str, behind_proxy: bool, certfile: Path | None, keyfile: Path | None) -> str | None:
+    """Why `serve --portal` must not start with these options (Chinese), or None."""
+    if bool(certfile) != bool(keyfile):
+        return "--certfile 和 --keyfile 须同时指定（证书文件和私钥文件）"
+    for option, path in (("--certfile", certfile), ("--keyfile", keyfile)):
+        if path is not None and not Path(path).is_file():
+            return f"{option}：找不到文件“{path}”"
+    if host not in LOOPBACK and not behind_proxy and not certfile:
+        return (f"门户模式不能在非本机地址 {host} 上以明文 HTTP 提供服务（密码和登录凭据会在网络上明文传输）。"
+                "请在前面架设 HTTPS 反向代理（如 nginx）并加 --behind-proxy，"
+                "或用 --certfile/--keyfile 指定证书直接启用 HTTPS；只在本机使用时请用 --host 127.0.0.1。")
+    return None
+
+
+def no_admin_message(data: Path | None) -> str:
+    where = f" --data {data}" if data else ""
+    return ("门户模式还没有管理员账号，无法启动。请先创建一个管理员："
+            f"docgen users add 用户名 --role 管理员{where}（按提示输入两次密码），然后再运行 docgen serve --portal{where}。")
+
+
+def run(host: str, port: int, data: Path | None, open_browser: bool, portal: bool = False, behind_proxy: bool = False,
+        proxy_address: str = "127.0.0.1", certfile: Path | None = None, keyfile: Path | None = None) -> None:
     import threading
     import webbrowser
 
@@ -55,20 +79,40 @@ def run(host: str, port: int, data: Path | None, open_browser: bool) -> None:
 
     from .app import create_app
 
+    if portal:
+        refusal = portal_refusal(host, behind_proxy, certfile, keyfile)
+        if refusal:
+            raise DocgenError(refusal)
     store, where = open_store(data)
+    if portal:
+        from .accounts import Accounts
+
+        if not Accounts(store).has_admin():
+            store.close()
+            raise DocgenError(no_admin_message(data))
     store.start_checkpoints()
-    loopback = host in ("127.0.0.1", "localhost", "::1")
-    app = create_app(store, ["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None)
+    loopback = host in LOOPBACK
+    # behind a proxy the Host header is the public name the proxy passes on
+    allowed = ["127.0.0.1", "localhost", "[::1]", "::1"] if loopback and not behind_proxy else None
+    app = create_app(store, allowed, portal=portal, behind_proxy=behind_proxy, tls=bool(certfile))
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    address = f"http://{shown_host}:{port}/"
-    print(f"docgen 网页填报已启动：{address}", flush=True)
+    address = f"{'https' if certfile else 'http'}://{shown_host}:{port}/"
+    print(f"docgen {'门户' if portal else '网页填报'}已启动：{address}", flush=True)
     print(f"数据保存在：{where}", flush=True)
-    if not loopback:
-        print("注意：本服务没有账号和权限管理，能访问这个地址的人都可以查看和修改报告；请只在可信的内部网络中使用。", flush=True)
+    if portal:
+        if behind_proxy:
+            print(f"经反向代理访问：只信任来自 {proxy_address} 的 X-Forwarded-For/X-Forwarded-Proto，Cookie 仅通过 HTTPS 发送。", flush=True)
+    elif not loopback:
+        print("注意：本服务没有账号和权限管理，能访问这个地址的人都可以查看和修改报告；请只在可信的内部网络中使用（多人使用请加 --portal）。", flush=True)
     print("按 Ctrl-C 停止。", flush=True)
     if open_browser:
         threading.Timer(1.0, lambda: webbrowser.open(address)).start()
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)
+    options = dict(log_level="warning", access_log=False, server_header=False)
+    if portal:  # the client address is the audit trail's: forwarded headers only from the proxy
+        options |= dict(proxy_headers=behind_proxy, forwarded_allow_ips=proxy_address if behind_proxy else None)
+    if certfile:
+        options |= dict(ssl_certfile=str(certfile), ssl_keyfile=str(keyfile))
+    config = uvicorn.Config(app, host=host, port=port, **options)
     server = uvicorn.Server(config)
     try:
         server.run()

@@ -12,6 +12,7 @@ import re
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,7 @@ MEDIA = {
     "yaml": "application/x-yaml; charset=utf-8",
 }
 SHOWN = "网页填报"
+AgencyOf = int | Callable[[str], int | None] | None  # an agency id, or a function of the report's agency name
 
 
 def read_only_message(state: str) -> str:
@@ -96,6 +98,7 @@ class Checked:
     findings: list[Finding]
     refused: dict[str, list[Problem]] = field(default_factory=dict)
     revision: int = 0
+    changes: dict = field(default_factory=dict)  # a save's {"cells": {path: [before, after]}, "fields": {...}}
     rollup: bool = False  # a 汇总: its figures come from its parts (read-only in the editor)
 
     @property
@@ -166,7 +169,7 @@ class Service:
         return Checked(stored, loaded, findings_of(loaded, self.previous(stored)), revision=stored.revision, rollup=rollup)
 
     # -- creating ----------------------------------------------------------------------------
-    def new(self, agency: str, year_text: str, author: str) -> int:
+    def new(self, agency: str, year_text: str, author: str, agency_id: AgencyOf = None) -> int:
         from ..report.skeleton import skeleton
 
         agency = " ".join("".join(c for c in agency or "" if c.isprintable()).split())
@@ -184,9 +187,9 @@ class Service:
         year = int(match.group(1))
         spec = editions.for_year(year)
         text = skeleton(spec, agency, year)
-        return self._create(text, f"新建（{spec.id}版格式，与 docgen init 相同的空白报告）", author)
+        return self._create(text, f"新建（{spec.id}版格式，与 docgen init 相同的空白报告）", author, agency_id=agency_id)
 
-    def import_upload(self, filename: str, data: bytes, author: str) -> tuple[int, list[str]]:
+    def import_upload(self, filename: str, data: bytes, author: str, agency_id: AgencyOf = None) -> tuple[int, list[str]]:
         from ..importers import MAX_IMPORT_BYTES, import_file, input_file_text
 
         name = Path((filename or "").replace("\\", "/")).name[:120] or "上传的文件"
@@ -204,7 +207,7 @@ class Service:
                 raise WebError(f"无法导入“{name}”", exc.problems) from None
         notes = [f"{p.where}：{p.what}" if p.where else p.what for p in imported.warnings]
         notes += [f"{f.where}：[{f.rule}] {f.what}" for f in findings]
-        return self._create(text, f"由“{name}”导入", author), notes
+        return self._create(text, f"由“{name}”导入", author, agency_id=agency_id), notes
 
     def rollover(self, report_id: int, author: str) -> tuple[int, list[str]]:
         from ..report.rollover import rollover_text
@@ -212,11 +215,14 @@ class Service:
         stored = self.stored(report_id)
         last = loaded_of(stored.content).report
         text, notes = rollover_text(last, f"{last.display_title}")
-        new_id = self._create(text, f"由{last.year}年度报告生成的下一年度草稿（与 docgen rollover 相同）", author, previous_id=report_id)
+        new_id = self._create(text, f"由{last.year}年度报告生成的下一年度草稿（与 docgen rollover 相同）", author, previous_id=report_id,
+                              agency_id=stored.agency_id)
         return new_id, notes
 
-    def _create(self, text: str, summary: str, author: str, previous_id: int | None = None, agency_id: int | None = None,
+    def _create(self, text: str, summary: str, author: str, previous_id: int | None = None, agency_id: AgencyOf = None,
                 one_a_year: bool = False) -> int:
+        """Store a new report; ``agency_id`` (the portal's agency it belongs to) may be a function
+        of the report's agency name."""
         from ..rules.audit import findings_of
 
         try:
@@ -228,6 +234,8 @@ class Service:
         if previous_id is not None:
             previous = loaded_of(self.stored(previous_id).content).report
         status = verdict(findings_of(loaded, previous))
+        if callable(agency_id):
+            agency_id = agency_id(report.agency)
         try:
             return self.store.create(report.agency, report.year, report.edition, text, status, summary, author, previous_id, agency_id, one_a_year)
         except Exists as exc:
@@ -247,31 +255,34 @@ class Service:
         report = loaded.report
         content = content_of(report)
         findings = findings_of(loaded, self.previous(stored))
-        summary = self.summary(before, report)
+        old, new = formdoc.values(before), formdoc.values(report)
+        summary = self.summary(before, report, old, new)
         revision = self._save(report_id, content, verdict(findings), report.agency, summary, author)
         if revision is None:
             raise WebError("没有这份报告（可能已删除）", status=404)
         # the stored text reads back to this very report (to_yaml and load are each other's inverse)
         _remember(content, Loaded(report, SHOWN, {}, list(loaded.warnings)))
+        changes = changes_of(old, new) if revision != stored.revision else {}
         stored.content, stored.revision = content, revision
-        return Checked(stored, loaded, findings, parsed.refused, revision)
+        return Checked(stored, loaded, findings, parsed.refused, revision, changes)
 
     def is_rollup(self, report_id: int) -> bool:
         from . import countyrollup
 
         return countyrollup.is_rollup(self.store, report_id)
 
-    def summary(self, before: Report, after: Report) -> str:
+    def summary(self, before: Report, after: Report, old: dict | None = None, new: dict | None = None) -> str:
         from .labels import label_of
 
-        old, new = formdoc.values(before), formdoc.values(after)
+        old = formdoc.values(before) if old is None else old
+        new = formdoc.values(after) if new is None else new
         fields = formdoc.changed(old, new)
         if not fields:
             return "无变化"
         shown = []
         for path in fields[:5]:
             label = label_of(after.spec, path)
-            if path in formdoc.TEXT_FIELDS or path in formdoc.HEADER_FIELDS or path.startswith("overview."):
+            if is_text(path):
                 shown.append(f"{label}（文字）")
             else:
                 shown.append(f"{label}：{old.get(path, '')} → {new.get(path, '')}")
@@ -334,6 +345,18 @@ class Service:
         with tempfile.TemporaryDirectory(prefix="docgen-web-") as work:
             [path] = write_outputs(result, "report", Options(outdir=Path(work), formats=(fmt,), force=True))
             return path.read_bytes(), f"{stem}.{fmt}"
+
+
+def is_text(path: str) -> bool:
+    return path in formdoc.TEXT_FIELDS or path in formdoc.HEADER_FIELDS or path.startswith("overview.")
+
+
+def changes_of(old: dict[str, str], new: dict[str, str]) -> dict:
+    """What a save changed, for the audit trail: before and after of every cell and text field."""
+    cells, fields = {}, {}
+    for path in formdoc.changed(old, new):
+        (fields if is_text(path) else cells)[path] = [old.get(path, ""), new.get(path, "")]
+    return {"cells": cells, "fields": fields}
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')

@@ -38,10 +38,16 @@
     if (saved) saved.textContent = pending() ? "正在保存…" : "第 " + d.revision + " 版 · " + d.saved + " 已保存";
     form.setAttribute("data-revision", String(d.revision));
   });
+  // A change is saved 300 ms after the last keystroke — never while an IME composition is open
+  // (its end is a change). The page's policy runs no inline or eval'd script, so this is here
+  // rather than an htmx trigger filter.
   form.addEventListener("input", function (e) {
     changed(e.isComposing);
     countOverview();
+    if (!e.isComposing) htmx.trigger(form, "docgen:edit");
   });
+  form.addEventListener("compositionend", function () { htmx.trigger(form, "docgen:edit"); });
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
   document.body.addEventListener("htmx:responseError", function (e) {
     const xhr = e.detail.xhr;
     if (saved) saved.textContent = "保存失败：" + (xhr && xhr.status < 500 ? xhr.responseText : "服务器出错") + "（修改仍在页面上，请稍后再改动一次或刷新）";
