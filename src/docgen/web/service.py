@@ -199,6 +199,8 @@ class Service:
         with tempfile.TemporaryDirectory(prefix="docgen-upload-") as work:
             path = Path(work) / f"upload{suffix}"
             path.write_bytes(data)
+            if suffix.lower() in (".yaml", ".yml"):  # a docgen input file (a county's 汇总 from another portal, say)
+                return self._import_input_file(path, name, author, agency_id)
             try:
                 imported = import_file(path, name)
                 findings = imported.findings()
@@ -208,6 +210,18 @@ class Service:
         notes = [f"{p.where}：{p.what}" if p.where else p.what for p in imported.warnings]
         notes += [f"{f.where}：[{f.rule}] {f.what}" for f in findings]
         return self._create(text, f"由“{name}”导入", author, agency_id=agency_id), notes
+
+    def _import_input_file(self, path: Path, name: str, author: str, agency_id: AgencyOf) -> tuple[int, list[str]]:
+        """An uploaded docgen input file, read as `docgen check` reads it and stored as it is."""
+        from ..textio import read_text
+
+        try:
+            text = read_text(path, name)
+            loaded = load_text(text, name)
+        except InputError as exc:
+            raise WebError(f"无法导入“{name}”", exc.problems) from None
+        notes = [f"{p.where}：{p.what}" if p.where else p.what for p in loaded.warnings]
+        return self._create(text, f"由“{name}”导入（docgen 输入文件）", author, agency_id=agency_id), notes
 
     def rollover(self, report_id: int, author: str) -> tuple[int, list[str]]:
         from ..report.rollover import rollover_text
