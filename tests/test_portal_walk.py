@@ -81,12 +81,12 @@ def _as_rollup(p: Portal, report_id: int) -> None:
 
 
 def _rollup_form(p: Portal, report_id: int) -> dict:
-    """A county of its own with one approved report (the fixture's reports stay as they are)."""
+    """A new county with one approved report (the fixture's reports stay as they are)."""
     from support.county import county_with_towns
 
-    if not hasattr(p, "walk_county"):
-        p.walk_county, _ = county_with_towns(p.store, 1, county="汇总测试县人民政府")
-    return {"agency": str(p.walk_county), "year": "2022"}
+    p.walk_counties = getattr(p, "walk_counties", 0) + 1  # clean_up() bins the reports of the last request
+    county_id, _ = county_with_towns(p.store, 1, county=f"汇总测试{p.walk_counties}县人民政府")
+    return {"agency": str(county_id), "year": "2022"}
 
 
 # (method, path) -> Row. Pages: anonymous → /login; a page a role may not see → 404.

@@ -44,7 +44,7 @@ def county_with_towns(store: Store, count: int, seed: int = 1, edition: int = 20
     made = []
     approved = count if approved is None else approved
     for i in range(count):
-        name = f"{county[:3]}第{i + 1}镇人民政府"
+        name = f"{county.removesuffix('人民政府')}第{i + 1}镇人民政府"
         agency_id = add_agency(store, name, AGENCY, county_id)
         text = make_agency(rng, edition, name).yaml()
         report_id = add_report(store, agency_id, text, APPROVED if i < approved else "草稿")
