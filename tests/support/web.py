@@ -76,8 +76,9 @@ def _pg_bin(name: str) -> str | None:
 
 
 @contextmanager
-def postgres_cluster() -> Iterator[str]:
-    """A private cluster (own port and socket folder, fsync off); yields its SQLAlchemy URL."""
+def postgres_cluster(fsync: bool = False) -> Iterator[str]:
+    """A private cluster (own port and socket folder; fsync off unless asked, as tests do not need
+    durability); yields its SQLAlchemy URL."""
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if not initdb or not pg_ctl:
         missing("PostgreSQL（initdb、pg_ctl）")
@@ -102,7 +103,7 @@ def postgres_cluster() -> Iterator[str]:
     if made.returncode != 0:
         shutil.rmtree(base, ignore_errors=True)
         pytest.fail(f"initdb 失败：{made.stderr[-500:]}")
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync={'on' if fsync else 'off'} -c max_connections=200"
     started = run([pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"])
     if started.returncode != 0:
         shutil.rmtree(base, ignore_errors=True)
