@@ -37,6 +37,12 @@ def events(p, action: str) -> list:
     return audit.events(p.store, audit.Filters(action=action))[0]
 
 
+def csrf_of(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
 def try_login(client, username, password):
     return client.post("/login", data={"username": username, "password": password}, follow_redirects=False)
 
@@ -108,6 +114,9 @@ def test_no_inline_script_in_any_page(portal):
         assert not re.search(r"\son[a-z]+\s*=", text) and "javascript:" not in text
         assert not re.search(r"\sstyle\s*=", text)
         assert 'hx-trigger="input[' not in text  # an htmx filter is eval'd: not allowed by the policy
+        # no secrets in URLs: tokens travel in forms and headers, never in a link
+        assert not re.search(r'(href|action|src)="[^"]*\?[^"]*(csrf|token|password|session)', text, re.IGNORECASE)
+        assert not any(csrf_of(text) in url for url in re.findall(r'(?:href|action|src)="([^"]*)"', text))
 
 
 def test_csrf_is_the_sessions_own(portal):
@@ -255,3 +264,23 @@ def test_password_policy_and_one_time_passwords():
     assert password_problem("abcd1234") is None
     made = {one_time_password() for _ in range(50)}
     assert len(made) == 50 and all(len(p) == 12 and password_problem(p) is None for p in made)
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_forwarded_addresses_are_believed_only_from_the_proxy(tmp_path, trusted):
+    """uvicorn's ProxyHeadersMiddleware (what `serve --portal --behind-proxy` turns on): the audit
+    trail gets the client's address from X-Forwarded-For only when the request comes from the proxy."""
+    from support.portal import Client
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    from docgen.web.store import sqlite_url
+
+    with portal_app(sqlite_url(tmp_path), behind_proxy=True) as p:
+        proxied = ProxyHeadersMiddleware(p.app, trusted_hosts="testclient" if trusted else "10.9.9.9")
+        client = Client(proxied, base_url="https://127.0.0.1")
+        with client:
+            client.refresh_csrf("/login")
+            headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+            r = client.post("/login", data={"username": "clerk", "password": PASSWORD}, headers=headers, follow_redirects=False)
+            assert r.status_code == 303
+        assert [e.address for e in events(p, "login")] == ["203.0.113.7" if trusted else "testclient"]

@@ -36,7 +36,7 @@ class Row:
     own: int | str = 200
     data: dict | Callable | None = None
     files: Callable | None = None
-    params: dict = field(default_factory=dict)
+    params: dict | Callable = field(default_factory=dict)
     setup: Callable | None = None
     fresh: bool = False
 
@@ -53,6 +53,18 @@ def _upload(p: Portal, report_id: int) -> dict:
 
 
 _DOCX: dict[str, bytes] = {}
+_COUNT = [0]
+
+
+def _unique(prefix: str) -> str:
+    _COUNT[0] += 1
+    return f"{prefix}{_COUNT[0]}"
+
+
+def _target(p: Portal) -> int:
+    """An account the 管理员's actions may change (not one the walk logs in with)."""
+    found = p.accounts.by_name("walk_target")
+    return found.id if found else p.accounts.add("walk_target", "填报人", PASSWORD, agency=AGENCY_B).id
 
 
 def _docx_bytes() -> bytes:
@@ -115,6 +127,15 @@ EXPECT: dict[tuple[str, str], Row] = {
     ("POST", "/logout"): Row(admin=303, reviewer=303, other=303, own=303, fresh=True),
     ("GET", "/password"): Row(),
     ("POST", "/password"): Row(admin=400, reviewer=400, other=400, own=400, data={"current": "not-it-123", "new": "abcdefg123", "again": "abcdefg123"}),
+    # the 管理员's pages: accounts and the audit trail (read-only: no POST under /audit)
+    ("GET", "/users"): Row(reviewer=404, other=404, own=404),
+    ("POST", "/users"): Row(admin=200, reviewer=404, other=404, own=404, data=lambda p, _: {"username": _unique("walk"), "role": "审核人"}),
+    ("POST", "/users/{user_id:int}/reset"): Row(admin=200, reviewer=404, other=404, own=404, params=lambda p: {"user_id": _target(p)}),
+    ("POST", "/users/{user_id:int}/disable"): Row(admin=303, reviewer=404, other=404, own=404, params=lambda p: {"user_id": _target(p)}),
+    ("POST", "/users/{user_id:int}/enable"): Row(admin=303, reviewer=404, other=404, own=404, params=lambda p: {"user_id": _target(p)}),
+    ("POST", "/users/{user_id:int}/unlock"): Row(admin=303, reviewer=404, other=404, own=404, params=lambda p: {"user_id": _target(p)}),
+    ("GET", "/audit"): Row(reviewer=404, other=404, own=404),
+    ("GET", "/audit.{fmt:str}"): Row(reviewer=404, other=404, own=404, params={"fmt": "csv"}),
     # 汇总 (管理员 makes it; 管理员 and 审核人 see and download it; 填报人: 404)
     ("GET", "/rollups"): Row(other=404, own=404),
     ("POST", "/rollups"): Row(admin=303, reviewer=404, other=404, own=404, data=_rollup_form),
@@ -193,7 +214,8 @@ def test_every_route_has_a_row_and_every_role_gets_what_it_should(database_url):
                 target = theirs if role == "other" else own
                 if row.setup:
                     row.setup(p, target)
-                url = url_of(path, target, row.params)
+                params = row.params(p) if callable(row.params) else row.params
+                url = url_of(path, target, params)
                 client = client_for(p, role, row.fresh)
                 data = row.data(p, target) if callable(row.data) else row.data
                 before = snapshot(p)
@@ -213,7 +235,7 @@ def test_every_route_has_a_row_and_every_role_gets_what_it_should(database_url):
                     failures.append(f"{method} {url} as {role}: refused ({expected}) but a report changed")
                 if expected == 404 and role == "other":
                     # the same answer as for a report that does not exist: nothing to learn
-                    missing_url = url_of(path, 999_999, row.params)
+                    missing_url = url_of(path, 999_999, params)
                     gone = client.post(missing_url, data=data, follow_redirects=False) if writes else client.get(missing_url, follow_redirects=False)
                     if gone.status_code != 404 or gone.text != r.text:
                         failures.append(f"{method} {url} as other: the refusal differs from a missing report's")

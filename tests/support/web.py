@@ -40,9 +40,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(url: str, portal: bool = False) -> Iterator[str]:
+def serve(url: str, **options) -> Iterator[str]:
     """The docgen web app on a free loopback port in a thread; yields its base address.
-    ``portal``: the county portal (`serve --portal`; accounts must exist already)."""
+    ``options`` go to create_app (portal=True: the portal)."""
     import uvicorn
 
     from docgen.web.app import create_app
@@ -50,7 +50,7 @@ def serve(url: str, portal: bool = False) -> Iterator[str]:
 
     store, _ = open_store(url=url)
     port = free_port()
-    config = uvicorn.Config(create_app(store, portal=portal), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    config = uvicorn.Config(create_app(store, **options), host="127.0.0.1", port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
