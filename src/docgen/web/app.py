@@ -258,12 +258,10 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     if portal:
-        from . import routes_admin, routes_auth
+        from . import routes_admin, routes_auth, routes_rollup
 
         routes += routes_auth.routes()
         routes += routes_admin.routes()
-        from . import routes_rollup
-
         routes += routes_rollup.routes()
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)] if allowed_hosts else []
     middleware.append(Middleware(SecurityHeaders, portal=portal, tls=behind_proxy or tls))
