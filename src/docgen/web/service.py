@@ -261,15 +261,21 @@ class Service:
         from ..rules.audit import findings_of
 
         stored = self.stored(report_id)
-        before = loaded_of(stored.content).report
         if stored.agency_id is not None and self.is_rollup(report_id):
             form = formdoc.without_figures(form)  # a 汇总's figures come from its parts only
-        parsed = formdoc.parse(form, before, SHOWN)
+        stored_loaded = loaded_of(stored.content)
+        before = stored_loaded.report
+        kept = formdoc.values(before)
+        parsed = formdoc.quick_parse(form, stored_loaded, kept) or formdoc.parse(form, before, SHOWN, kept)
         loaded = parsed.loaded
         report = loaded.report
-        content = content_of(report)
+        if report is before:
+            content = stored.content  # nothing changed: nothing to write
+        else:
+            content = content_of(report)
         findings = findings_of(loaded, self.previous(stored))
-        old, new = formdoc.values(before), formdoc.values(report)
+        old = kept
+        new = kept if report is before else formdoc.values(report)
         summary = self.summary(before, report, old, new)
         revision = self._save(report_id, content, verdict(findings), report.agency, summary, author)
         if revision is None:
