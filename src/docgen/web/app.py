@@ -262,10 +262,11 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
         Mount("/static", app=CachedStatic(directory=HERE / "static"), name="static"),
     ]
     if portal:
-        from . import routes_admin, routes_auth
+        from . import routes_admin, routes_auth, routes_rollup
 
         routes += routes_auth.routes()
         routes += routes_admin.routes()
+        routes += routes_rollup.routes()
         routes += __import__("docgen.web.routes_portal", fromlist=["routes"]).routes()  # agencies, accounts, dashboard, workflow
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)] if allowed_hosts else []
     middleware.append(Middleware(SecurityHeaders, portal=portal, tls=behind_proxy or tls))
@@ -394,7 +395,7 @@ class Fields(dict):
 
 # -- the editor ------------------------------------------------------------------------------------------
 def document_context(report, marks: dict[str, str] | None = None, readonly: bool = False, changed: frozenset[str] = frozenset(), current: dict[str, str] | None = None,
-                     returned: dict[str, str] | None = None) -> dict:
+                     drill: str | None = None, returned: dict[str, str] | None = None) -> dict:
     """What _document.html draws for a report: its fields, and the official tables (gridhtml)
     with their values, totals and marks."""
     from ..editions.grid import grids
@@ -403,7 +404,7 @@ def document_context(report, marks: dict[str, str] | None = None, readonly: bool
     values = formdoc.values(report)
     totals = totals_of(report)
     marks = marks or {}
-    html = tables_html(report, values, totals, marks, readonly, changed, current, returned)
+    html = tables_html(report, values, totals, marks, readonly, changed, current, drill, returned)
     return {
         "report": report,
         "values": values,
@@ -415,6 +416,7 @@ def document_context(report, marks: dict[str, str] | None = None, readonly: bool
         "marks": marks,
         "changed": changed,
         "current": current or {},
+        "drill": drill,  # a 汇总: its figures are links to their drill-down
         "returned": returned or {},
     }
 
@@ -424,6 +426,7 @@ def editor_context(checked: Checked, others: list, wf: dict | None = None) -> di
     report = checked.report
     candidates = sorted(others, key=lambda r: (r.agency != report.agency, r.year != report.year - 1, -r.year))
     return {
+        **document_context(report, checked.marks, drill=f"/reports/{checked.stored.id}/drill/" if checked.rollup else None),
         **document_context(report, checked.marks, bool(wf and wf["readonly"]), returned=wf["returned"] if wf else None),
         "wf": wf,
         "checked": checked,
