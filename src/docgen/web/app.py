@@ -426,8 +426,8 @@ def editor_context(checked: Checked, others: list, wf: dict | None = None) -> di
     report = checked.report
     candidates = sorted(others, key=lambda r: (r.agency != report.agency, r.year != report.year - 1, -r.year))
     return {
-        **document_context(report, checked.marks, drill=f"/reports/{checked.stored.id}/drill/" if checked.rollup else None),
-        **document_context(report, checked.marks, bool(wf and wf["readonly"]), returned=wf["returned"] if wf else None),
+        **document_context(report, checked.marks, bool(wf and wf["readonly"]), drill=f"/reports/{checked.stored.id}/drill/" if checked.rollup else None,
+                           returned=wf["returned"] if wf else None),
         "wf": wf,
         "checked": checked,
         "stored": checked.stored,
