@@ -165,6 +165,17 @@ def test_help_does_not_import_the_web_stack():
     assert "serve" in out.stdout
 
 
+def test_pdf_button_is_a_span_without_libreoffice(client, monkeypatch):
+    import docgen.office
+
+    monkeypatch.setattr(docgen.office, "find_soffice", lambda: None)
+    report_id = new_report(client)
+    page = client.get(f"/reports/{report_id}").text
+    assert re.search(r'<span data-download="pdf"[^>]*>PDF：本机未安装 LibreOffice', page)
+    r = client.get(f"/reports/{report_id}/download/pdf")
+    assert r.status_code == 409 and "未安装 LibreOffice" in r.text
+
+
 def test_2019_edition_editor_and_save(client):
     report_id = new_report(client, year="2020")
     page = client.get(f"/reports/{report_id}").text

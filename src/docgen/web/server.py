@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DocgenError
+from . import serverlock
 from .store import Store, make_engine, migrate, sqlite_url
 
 DATABASE_ENV = "DOCGEN_DATABASE_URL"
@@ -24,19 +26,43 @@ def data_folder() -> Path:
     return base / "docgen"
 
 
-def open_store(data: Path | None = None, url: str | None = None) -> tuple[Store, str]:
-    """The store (schema migrated) and a description of where it is, for the start message."""
+@dataclass(frozen=True)
+class Location:
+    """Where the data is: the database URL, a description without a password (for messages),
+    and for SQLite the database file."""
+
+    url: str
+    where: str
+    sqlite_file: Path | None
+
+
+def locate(data: Path | None = None, url: str | None = None) -> Location:
+    """The database `docgen serve` uses: ``url``, else DOCGEN_DATABASE_URL, else the SQLite file
+    in ``data`` (default: the per-user data folder). Creates nothing."""
     url = url or os.environ.get(DATABASE_ENV, "").strip()
     if url:
         where = url.split("@")[-1]  # never print a password
-    else:
-        folder = Path(data) if data else data_folder()
+        if url.startswith("sqlite"):
+            from sqlalchemy.engine import make_url
+
+            database = make_url(url).database
+            return Location(url, where, Path(database) if database and database != ":memory:" else None)
+        return Location(url, where, None)
+    folder = Path(data) if data else data_folder()
+    file = folder / "docgen.sqlite3"
+    return Location(sqlite_url(folder), str(file), file)
+
+
+def open_store(data: Path | None = None, url: str | None = None) -> tuple[Store, str]:
+    """The store (schema migrated) and a description of where it is, for the start message."""
+    location = locate(data, url)
+    url, where = location.url, location.where
+    if location.sqlite_file is not None:
+        folder = location.sqlite_file.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DocgenError(f"无法创建数据文件夹“{folder}”：{exc.strerror or exc}") from None
-        url = sqlite_url(folder)
-        where = str(folder / "docgen.sqlite3")
     try:
         engine = make_engine(url)
         migrate(engine)
@@ -90,6 +116,7 @@ def run(host: str, port: int, data: Path | None, open_browser: bool, portal: boo
         if not Accounts(store).has_admin():
             store.close()
             raise DocgenError(no_admin_message(data))
+    held = serverlock.acquire(store, where)  # one server per database while it runs (see serverlock)
     store.start_checkpoints()
     loopback = host in LOOPBACK
     # behind a proxy the Host header is the public name the proxy passes on
@@ -118,3 +145,5 @@ def run(host: str, port: int, data: Path | None, open_browser: bool, portal: boo
         server.run()
     except OSError as exc:
         raise DocgenError(f"无法在 {host}:{port} 启动服务：{exc.strerror or exc}（端口可能已被占用，可用 --port 换一个）") from None
+    finally:
+        held.release()
