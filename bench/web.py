@@ -122,11 +122,18 @@ def bench_browser(base: str, report: int, n: int) -> dict[str, float] | None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=args)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
-        loads = []
-        for _ in range(10):
+        loads, events, floor = [], [], []
+        timing = "performance.getEntriesByType('navigation')[0].loadEventStart"
+        for i in range(22):
             started = time.perf_counter()
             page.goto(f"{base}/reports/{report}", wait_until="load")
-            loads.append((time.perf_counter() - started) * 1000)
+            if i >= 2:  # the first two warm the browser's cache
+                loads.append((time.perf_counter() - started) * 1000)
+                events.append(page.evaluate(timing))
+            page.goto(f"{base}/trash", wait_until="load")  # a page with almost nothing in it: the browser's floor
+            if i >= 2:
+                floor.append(page.evaluate(timing))
+        page.goto(f"{base}/reports/{report}", wait_until="load")
         page.evaluate(
             """() => {
               window.__t = [];
@@ -142,7 +149,12 @@ def bench_browser(base: str, report: int, n: int) -> dict[str, float] | None:
             page.wait_for_function(f"window.__t.length >= {i + 1}")
         times = page.evaluate("window.__t")
         browser.close()
-    return {"browser_round_trip_p95": p95(times), "browser_round_trip_median": statistics.median(times), "browser_open_p95": p95(loads)}
+    return {
+        "browser_round_trip_p95": p95(times), "browser_round_trip_median": statistics.median(times),
+        "browser_open_p95": p95(loads), "browser_open_median": statistics.median(loads),
+        "load_event_p95": p95(events), "load_event_median": statistics.median(events),
+        "floor_p95": p95(floor), "floor_median": statistics.median(floor),
+    }
 
 
 def bench_clients(base: str, clients: int, saves: int) -> dict[str, float]:
@@ -213,13 +225,15 @@ def main() -> None:
     ]
     if browser:
         rows.append(("check round trip in the browser: sent → findings shown (p95)", f"{browser['browser_round_trip_p95']:.1f} ms", "< 50 ms", browser["browser_round_trip_p95"] < 50))
-        rows.append(("editor open in the browser, navigation → load (p95)", f"{browser['browser_open_p95']:.1f} ms", "< 150 ms", browser["browser_open_p95"] < 150))
+        rows.append(("editor open in the browser: navigation → load event (p95; median)", f"{browser['load_event_p95']:.1f} ms; {browser['load_event_median']:.1f} ms", "< 150 ms", browser["load_event_p95"] < 150))
+        rows.append(("  the same, as Playwright sees it: goto() → load (p95; median)", f"{browser['browser_open_p95']:.1f} ms; {browser['browser_open_median']:.1f} ms", "", None))
+        rows.append(("  an almost empty page (/trash), load event (p95; median)", f"{browser['floor_p95']:.1f} ms; {browser['floor_median']:.1f} ms", "", None))
     rows.append(("editor open, HTTP (p95; server side)", f"{trip['open_http_p95']:.1f} ms; {trip['open_server_p95']:.1f} ms", "< 150 ms", trip["open_http_p95"] < 150))
     rows.append((f"{load['clients']} clients × {args.saves} saves, SQLite: errors / lost saves", f"{load['errors']} / {load['lost']}", "0 / 0", load["errors"] == 0 and load["lost"] == 0))
     rows.append(("  save under that load (p95; median)", f"{load['save_p95']:.1f} ms; {load['save_median']:.1f} ms", "< 100 ms", load["save_p95"] < 100))
     width = max(len(r[0]) for r in rows)
     lines = [f"{'measure'.ljust(width)}  {'result':<22} {'target':<9} met"]
-    lines += [f"{name.ljust(width)}  {value:<22} {target:<9} {'yes' if ok else 'NO'}" for name, value, target, ok in rows]
+    lines += [f"{name.ljust(width)}  {value:<22} {target:<9} {'' if ok is None else 'yes' if ok else 'NO'}".rstrip() for name, value, target, ok in rows]
     if load["first_error"]:
         lines.append(f"first error: {load['first_error']}")
     lines.append(f"machine load average (1 min) before / after: {load_before:.1f} / {load_after:.1f} on {os.cpu_count()} CPUs")

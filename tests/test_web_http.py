@@ -66,7 +66,10 @@ def test_healthz_and_hooks(client):
         assert hook in page, hook
     for fmt in ("docx", "xlsx", "pdf", "yaml"):
         assert f'data-download="{fmt}"' in page
-    assert "<script src=\"/static/htmx.min.js\" defer>" in page and client.get("/static/htmx.min.js").status_code == 200
+    htmx = re.search(r'<script src="(/static/htmx.min.js\?v=[0-9a-f]{12})" defer>', page).group(1)
+    served = client.get(htmx)  # named by content: cached for a year, never asked again
+    assert served.status_code == 200 and "immutable" in served.headers["cache-control"] and len(served.content) > 40_000
+    assert "immutable" not in client.get("/static/htmx.min.js").headers.get("cache-control", "")
 
 
 def test_every_state_change_needs_the_csrf_token(client):
@@ -108,6 +111,13 @@ def test_errors_are_chinese_pages_without_stack_traces(client):
     big = {"csrf": token(client), "problems": "字" * 600_000}
     r = client.post(f"/reports/{report_id}/save", files={"x": ("", b"")}, data=big)
     assert r.status_code == 400 and "过大" in r.text and "Traceback" not in r.text
+    # the editor's own (urlencoded) saves have the same limits
+    for body in ({"csrf": token(client), "problems": "字" * 200_000}, {"csrf": token(client), **{f"f{i}": "" for i in range(2001)}}):
+        r = client.post(f"/reports/{report_id}/save", data=body)
+        assert r.status_code == 400 and ("过大" in r.text or "无法读取" in r.text) and "Traceback" not in r.text
+    r = client.post(f"/reports/{report_id}/save", content=b"problems=%FF%FE", headers={"content-type": "application/x-www-form-urlencoded", "X-CSRF-Token": token(client)})
+    assert r.status_code == 400 and "无法读取" in r.text
+    assert client.app.state.store.count_revisions(report_id) == 1
     # an internal error: a generic page, never the exception
     service = client.app.state.service
     original = service.checked

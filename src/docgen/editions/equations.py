@@ -69,8 +69,21 @@ def cross_year_rules(edition: Edition) -> tuple[Rule, ...]:
     return tuple(rule for rule in edition.rules if rule.per and rule.previous_year)
 
 
+_EQUATIONS: dict[tuple[int, str], tuple[Edition, tuple[Equation, ...]]] = {}  # (id(edition), rule id) -> (edition, equations)
+
+
 def equations(edition: Edition, rule: Rule) -> tuple[Equation, ...]:
-    """Every instance of a table rule, in table order."""
+    """Every instance of a table rule, in table order (derived once per edition and rule: the
+    web editor checks on every keystroke)."""
+    cached = _EQUATIONS.get((id(edition), rule.id))
+    if cached is not None and cached[0] is edition and cached[1] and cached[1][0].rule is rule:
+        return cached[1]
+    found = _equations(edition, rule)
+    _EQUATIONS[(id(edition), rule.id)] = (edition, found)
+    return found
+
+
+def _equations(edition: Edition, rule: Rule) -> tuple[Equation, ...]:
     rows, cols = _axes(edition, rule.table)
     section = SECTIONS[rule.table]
     out = []

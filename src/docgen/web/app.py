@@ -8,6 +8,7 @@ the input elements themselves are never replaced, so focus, caret and IME stay p
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import json
 import logging
@@ -15,7 +16,7 @@ import secrets
 import time
 from functools import cache
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import jinja2
 from starlette.applications import Starlette
@@ -46,6 +47,7 @@ CSRF_COOKIE = "docgen_csrf"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 MAX_FORM_FIELD = 512 * 1024  # one narrative field
+MAX_FIELDS = 2000
 MAX_BODY = MAX_IMPORT_BYTES + 1024 * 1024
 log = logging.getLogger("docgen.web")
 
@@ -66,6 +68,7 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
     accounts = Accounts(store)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.globals["editions"] = editions.EDITIONS
+    env.globals["static"] = static_url
     templates = Jinja2Templates(env=env)
 
     def page(request: Request, name: str, context: dict | None = None, status: int = 200) -> Response:
@@ -84,12 +87,12 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
 
     # -- list, new, import ------------------------------------------------------------------
     async def index(request: Request) -> Response:
-        rows = visible(request, await in_thread(store.list))
+        rows = visible(request, await in_thread(store.list, False, False))
         owner = owner_of(request)
         return page(request, "index.html", {"reports": rows, "this_year": dt.date.today().year - 1, "own_agency": owner[1] if owner else ""})
 
     async def trash(request: Request) -> Response:
-        rows = visible(request, await in_thread(store.list, True))
+        rows = visible(request, await in_thread(store.list, True, False))
         return page(request, "trash.html", {"reports": rows})
 
     async def new(request: Request) -> Response:
@@ -122,7 +125,7 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
         started = time.perf_counter()
         await in_thread(report_for, request, store, report_id)
         checked = await in_thread(service.checked, report_id)
-        others = [r for r in visible(request, await in_thread(store.list)) if r.id != report_id]
+        others = [r for r in visible(request, await in_thread(store.list, False, False)) if r.id != report_id]
         response = page(request, "editor.html", editor_context(checked, others))
         response.headers["Server-Timing"] = f"editor;dur={(time.perf_counter() - started) * 1000:.2f}"
         return response
@@ -255,7 +258,7 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
         Route("/reports/{id:int}/revisions/{number:int}/yaml", revision_yaml),
         Route("/reports/{id:int}/revisions/{number:int}/restore", restore, methods=["POST"]),
         Route("/reports/{id:int}/download/{fmt:str}", download),
-        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
+        Mount("/static", app=CachedStatic(directory=HERE / "static"), name="static"),
     ]
     if portal:
         from . import routes_admin, routes_auth
@@ -279,6 +282,25 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
     app.state.portal = portal
     app.state.secure_cookies = behind_proxy or tls
     return app
+
+
+# -- static files: named by their content, so the browser keeps them without asking again ------------
+@cache
+def static_url(name: str) -> str:
+    """``/static/<name>?v=<content hash>``: a changed file gets a new address."""
+    digest = hashlib.sha256((HERE / "static" / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
+
+
+class CachedStatic(StaticFiles):
+    """The package's scripts and styles; an address with ?v= (static_url) never changes content,
+    so it is cached for a year without revalidation (one request fewer per file and page)."""
+
+    def file_response(self, full_path, stat_result, scope, status_code=200):
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        if b"v=" in scope.get("query_string", b""):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
 
 
 def render(request: Request, name: str, context: dict | None = None, status: int = 200) -> Response:
@@ -324,12 +346,16 @@ async def checked_form(request: Request, files: bool = False):
     origin = request.headers.get("origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", ""):
         raise WebError("拒绝跨站提交（请从本系统的页面操作）", status=403)
-    try:
-        form = await request.form(max_files=1 if files else 0, max_fields=2000, max_part_size=MAX_FORM_FIELD)
-    except HTTPException:
-        raise
-    except Exception:
-        raise WebError("提交的内容无法读取（格式不对或过大）") from None
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not files and content_type == "application/x-www-form-urlencoded":
+        form = await _urlencoded(request)  # every keystroke's save: the quick parser
+    else:
+        try:
+            form = await request.form(max_files=1 if files else 0, max_fields=MAX_FIELDS, max_part_size=MAX_FORM_FIELD)
+        except HTTPException:
+            raise
+        except Exception:
+            raise WebError("提交的内容无法读取（格式不对或过大）") from None
     expected = request.scope.get("state", {}).get("csrf") or request.cookies.get(CSRF_COOKIE, "")  # the session's token in the portal
     sent = request.headers.get(CSRF_HEADER) or str(form.get(CSRF_FIELD, ""))
     if not (_valid_token(expected) and hmac.compare_digest(expected.encode(), sent.encode())):
@@ -337,29 +363,43 @@ async def checked_form(request: Request, files: bool = False):
     return form
 
 
-# -- the editor ------------------------------------------------------------------------------------------
-def document_context(report) -> dict:
-    """What _document.html draws for a report: its fields, the grids and their totals."""
-    from ..editions.grid import grids
+async def _urlencoded(request: Request) -> dict[str, str]:
+    """A urlencoded form (what the editor sends on every change), read by the standard library's
+    parser — several times faster than the multipart parser for the editor's ~200 fields — with
+    the same limits: at most MAX_FIELDS fields, each at most MAX_FORM_FIELD bytes."""
+    body = await request.body()
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise WebError("提交的内容无法读取（格式不对或过大）") from None
+    for _, value in pairs:
+        if len(value) > MAX_FORM_FIELD // 4 and len(value.encode("utf-8")) > MAX_FORM_FIELD:
+            raise WebError(f"提交的内容过大（每项文字上限 {MAX_FORM_FIELD // 1024} KB）")
+    return dict(pairs)
 
-    tables = []
-    for g in grids(report.spec):
-        rows: list[list] = [[] for _ in range(g.rows)]
-        for cell in g.cells:
-            rows[cell.row].append(cell)
-        tables.append({"grid": g, "rows": [sorted(r, key=lambda c: c.col) for r in rows]})
+
+# -- the editor ------------------------------------------------------------------------------------------
+def document_context(report, marks: dict[str, str] | None = None, readonly: bool = False, changed: frozenset[str] = frozenset(), current: dict[str, str] | None = None) -> dict:
+    """What _document.html draws for a report: its fields, and the official tables (gridhtml)
+    with their values, totals and marks."""
+    from ..editions.grid import grids
+    from .gridhtml import tables_html
+
+    values = formdoc.values(report)
+    totals = totals_of(report)
+    marks = marks or {}
+    html = tables_html(report, values, totals, marks, readonly, changed, current)
     return {
         "report": report,
-        "values": formdoc.values(report),
-        "totals": totals_of(report),
-        "labels": labels_of(report.spec),
-        "tables": tables,
+        "values": values,
+        "totals": totals,
+        "tables": [{"caption": g.caption, "html": h} for g, h in zip(grids(report.spec), html)],
         "sections": report.overview.sections,
         "overview_limit": report.spec.overview_limit,
-        "readonly": False,
-        "marks": {},
-        "changed": frozenset(),
-        "current": {},
+        "readonly": readonly,
+        "marks": marks,
+        "changed": changed,
+        "current": current or {},
     }
 
 
@@ -367,10 +407,9 @@ def editor_context(checked: Checked, others: list) -> dict:
     report = checked.report
     candidates = sorted(others, key=lambda r: (r.agency != report.agency, r.year != report.year - 1, -r.year))
     return {
-        **document_context(report),
+        **document_context(report, checked.marks),
         "checked": checked,
         "stored": checked.stored,
-        "marks": checked.marks,
         "messages": checked.messages,
         "formats": FORMATS,
         "pdf_ready": _pdf_ready(),
@@ -396,35 +435,18 @@ def revision_context(stored, found) -> dict:
 
     old = loaded_of(found.content).report
     now = loaded_of(stored.content).report
-    context = document_context(old)
     current = {**formdoc.values(now), **totals_of(now)}
-    before = {**context["values"], **context["totals"]}
+    before = {**formdoc.values(old), **totals_of(old)}
     changed = formdoc.changed(before, current)
+    context = document_context(old, readonly=True, changed=frozenset(changed), current=current)
     changes = [(path, label_of(old.spec, path), before.get(path, ""), current.get(path, "")) for path in changed if path not in context["totals"]]
     context.update(
         stored=stored,
         revision=found,
-        readonly=True,
-        changed=frozenset(changed),
-        current=current,
         changes=changes,
         same_edition=old.edition == now.edition,
     )
     return context
-
-
-@cache
-def _labels(edition_id: int) -> dict[str, str]:
-    from ..editions.grid import grids
-    from .labels import label_of
-
-    spec = editions.get(edition_id)
-    return {c.path: label_of(spec, c.path) for g in grids(spec) for c in g.cells if c.kind == "input"}
-
-
-def labels_of(spec) -> dict[str, str]:
-    """Each input cell's official label path, its accessible name (screen readers, keyboard users)."""
-    return _labels(spec.id)
 
 
 def totals_of(report) -> dict[str, str]:

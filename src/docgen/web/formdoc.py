@@ -79,12 +79,13 @@ class Parsed:
         return [p for ps in self.refused.values() for p in ps]
 
 
-def parse(form: dict[str, str], stored: Report, shown: str) -> Parsed:
-    """Read a submitted form (field path → text) against the stored report.
+def parse(form: dict[str, str], stored: Report, shown: str, kept: dict[str, str] | None = None) -> Parsed:
+    """Read a submitted form (field path → text) against the stored report (``kept``: its
+    ``values``, when the caller has them).
 
     The loader's refusals name their field; those fields keep their stored value and the rest
     of the form is read again, so one bad cell never holds back the others."""
-    kept = values(stored)
+    kept = kept if kept is not None else values(stored)
     form = {k: _clean(v) for k, v in form.items() if isinstance(v, str)}
     if SECTIONS_FIELD in form:  # the page sends its sections (some may have been removed)
         kept = {k: v for k, v in kept.items() if not k.startswith("overview.sections.")}
@@ -102,6 +103,78 @@ def parse(form: dict[str, str], stored: Report, shown: str) -> Parsed:
         form = {k: (kept.get(k, "") if k in refused else v) for k, v in form.items()}
     text, _ = to_input(form, stored)
     return Parsed(load_text(text, shown), refused)
+
+
+# -- the quick road: a change the loader would read exactly as typed -----------------------------
+_PLAIN_COUNT = re.compile(r"0|[1-9][0-9]{0,8}")  # a count the loader reads as int(text), unchanged
+_PLAIN_TEXTS = ("preamble", "overview.intro", "problems", "other_matters")
+_SECTION_TEXT = re.compile(r"^overview\.sections\.(\d+)\.text$")
+_QUICK_TEXT_MAX = 100_000  # longer texts take the loader's road
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # the loader removes these, with a warning
+
+
+def quick_parse(form: dict[str, str], stored: Loaded, kept: dict[str, str]) -> Parsed | None:
+    """The form read without the loader, when every change is one the loader reads exactly as
+    typed and without a message: a table-三/四 count written plainly (0, 17, １７; not 017, 5件,
+    -1 or 1.5), or new text in a narrative field; ``kept`` is ``values(stored.report)``. None
+    otherwise — and then ``parse`` (the loader) reads the form. tests/test_web_quick.py holds
+    the two roads equal."""
+    if stored.warnings:  # a message the loader gave may go or stay: only the loader knows
+        return None
+    before = stored.report
+    applications: dict[str, list[int]] | None = None
+    reviews: dict[str, list[int]] | None = None
+    texts: dict[str, str] = {}
+    sections: dict[int, str] = {}
+    for key, raw in form.items():
+        if key == SECTIONS_FIELD:
+            if raw.strip() != str(len(before.overview.sections)):
+                return None
+            continue
+        old = kept.get(key)
+        if old is None:
+            return None  # a field the report has not got (a new section …)
+        value = _clean(raw)
+        if value == old:
+            continue
+        if key.startswith(("applications.", "reviews.")):
+            table, _, rest = key.partition(".")
+            row_id, _, column = rest.rpartition(".")
+            text = _nfkc(value).strip()
+            if not _PLAIN_COUNT.fullmatch(text) or text == old:
+                return None
+            if table == "applications":
+                applications = applications if applications is not None else {k: list(v) for k, v in before.applications.items()}
+                applications.setdefault(row_id, list(before.row(row_id)))[int(column)] = int(text)
+            else:
+                reviews = reviews if reviews is not None else {k: list(v) for k, v in before.reviews.items()}
+                reviews.setdefault(row_id, list(before.review(row_id)))[int(column)] = int(text)
+            continue
+        section = _SECTION_TEXT.match(key)
+        if not (key in _PLAIN_TEXTS or section) or len(value) > _QUICK_TEXT_MAX or _NOT_XML.search(value):
+            return None
+        text = value.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+        if section:
+            i = int(section.group(1))
+            if not before.overview.sections[i].title.strip():
+                return None  # a section with neither title nor text is dropped by the loader
+            sections[i] = text
+        else:
+            texts[key] = text
+    update: dict = {}
+    if applications is not None:
+        update["applications"] = applications
+    if reviews is not None:
+        update["reviews"] = reviews
+    for key, text in texts.items():
+        if key == "overview.intro":
+            continue
+        update[key] = text
+    if "overview.intro" in texts or sections:
+        new_sections = [s.model_copy(update={"text": sections[i]}) if i in sections else s for i, s in enumerate(before.overview.sections)]
+        update["overview"] = before.overview.model_copy(update={"intro": texts.get("overview.intro", before.overview.intro), "sections": new_sections})
+    report = before.model_copy(update=update) if update else before
+    return Parsed(Loaded(report, stored.file, {}, []))
 
 
 def to_input(form: dict[str, str], stored: Report) -> tuple[str, dict[int, str]]:

@@ -245,13 +245,19 @@ class Service:
         from ..rules.audit import findings_of
 
         stored = self.stored(report_id)
-        before = loaded_of(stored.content).report
-        parsed = formdoc.parse(form, before, SHOWN)
+        stored_loaded = loaded_of(stored.content)
+        before = stored_loaded.report
+        kept = formdoc.values(before)
+        parsed = formdoc.quick_parse(form, stored_loaded, kept) or formdoc.parse(form, before, SHOWN, kept)
         loaded = parsed.loaded
         report = loaded.report
-        content = content_of(report)
+        if report is before:
+            content = stored.content  # nothing changed: nothing to write
+        else:
+            content = content_of(report)
         findings = findings_of(loaded, self.previous(stored))
-        old, new = formdoc.values(before), formdoc.values(report)
+        old = kept
+        new = kept if report is before else formdoc.values(report)
         summary = self.summary(before, report, old, new)
         revision = self._save(report_id, content, verdict(findings), report.agency, summary, author)
         if revision is None:

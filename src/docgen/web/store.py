@@ -215,11 +215,14 @@ class Store:
         self.engine.dispose()
 
     # -- reading -------------------------------------------------------------------------
-    def list(self, deleted: bool = False) -> list[StoredReport]:
+    def list(self, deleted: bool = False, content: bool = True) -> list[StoredReport]:
+        """The reports (or the recycle bin); ``content=False`` leaves out each report's text
+        (content is then ""): a list shows names, years and states."""
         where = reports.c.deleted_at.is_not(None) if deleted else reports.c.deleted_at.is_(None)
-        query = select(reports).where(where).order_by(reports.c.year.desc(), reports.c.agency, reports.c.id)
+        columns = [c for c in reports.c if content or c.name != "content"]
+        query = select(*columns).where(where).order_by(reports.c.year.desc(), reports.c.agency, reports.c.id)
         with self.engine.connect() as conn:
-            return [StoredReport(**row._mapping) for row in conn.execute(query)]
+            return [StoredReport(**{"content": "", **row._mapping}) for row in conn.execute(query)]
 
     def get(self, report_id: int, deleted: bool = False) -> StoredReport | None:
         query = select(reports).where(reports.c.id == report_id)

@@ -180,5 +180,5 @@
     counter.textContent = "一、总体情况共 " + n + " 字（不计标点），格式要求原则上不超过 " + limit + " 字";
     counter.classList.toggle("over", n > limit);
   }
-  renumber();
+  countOverview(); // the page arrives numbered (renumber() runs when sections change)
 })();
