@@ -80,6 +80,27 @@ def _docx_bytes() -> bytes:
     return _DOCX["docx"]
 
 
+def _as_rollup(p: Portal, report_id: int) -> None:
+    """Make the report a 汇总 (of the other fixture report), for the 汇总 pages."""
+    from sqlalchemy import insert, select
+
+    from docgen.web.portaldb import rollup_parts
+
+    part = p.report_b if report_id != p.report_b else p.report_a
+    with p.store.engine.begin() as conn:
+        if conn.execute(select(rollup_parts.c.id).where(rollup_parts.c.rollup_id == report_id)).first() is None:
+            conn.execute(insert(rollup_parts).values(rollup_id=report_id, report_id=part, revision=1))
+
+
+def _rollup_form(p: Portal, report_id: int) -> dict:
+    """A new county with one approved report (the fixture's reports stay as they are)."""
+    from support.county import county_with_towns
+
+    p.walk_counties = getattr(p, "walk_counties", 0) + 1  # clean_up() bins the reports of the last request
+    county_id, _ = county_with_towns(p.store, 1, county=f"汇总测试{p.walk_counties}县人民政府")
+    return {"agency": str(county_id), "year": "2022"}
+
+
 # (method, path) -> Row. Pages: anonymous → /login; a page a role may not see → 404.
 EXPECT: dict[tuple[str, str], Row] = {
     ("GET", "/"): Row(),
@@ -115,6 +136,13 @@ EXPECT: dict[tuple[str, str], Row] = {
     ("POST", "/users/{user_id:int}/unlock"): Row(admin=303, reviewer=404, other=404, own=404, params=lambda p: {"user_id": _target(p)}),
     ("GET", "/audit"): Row(reviewer=404, other=404, own=404),
     ("GET", "/audit.{fmt:str}"): Row(reviewer=404, other=404, own=404, params={"fmt": "csv"}),
+    # 汇总 (管理员 makes it; 管理员 and 审核人 see and download it; 填报人: 404)
+    ("GET", "/rollups"): Row(other=404, own=404),
+    ("POST", "/rollups"): Row(admin=303, reviewer=404, other=404, own=404, data=_rollup_form),
+    ("GET", "/rollups/{id:int}"): Row(other=404, own=404, setup=_as_rollup),
+    ("GET", "/rollups/{id:int}/workbook"): Row(other=404, own=404, setup=_as_rollup),
+    ("GET", "/rollups/{id:int}/zip/{formats:str}"): Row(other=404, own=404, setup=_as_rollup, params={"formats": "docx-xlsx"}),
+    ("GET", "/reports/{id:int}/drill/{cell:str}"): Row(other=404, own=404, setup=_as_rollup, params={"cell": "applications.received.0"}),
 }
 
 

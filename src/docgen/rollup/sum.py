@@ -156,7 +156,11 @@ def rollup(paths: list[Path], agency: str, force: bool = False) -> Rollup:
     given, agency = agency, clean_name(agency)
     if not name_key(agency):
         raise DocgenError("--agency：请填写汇总机关的名称" + (f"（{EMPTY_NAME}）" if given.strip() else ""))
-    parts = read_inputs(paths)
+    return rollup_of(read_inputs(paths), agency, force)
+
+
+def rollup_of(parts: list[Audit], agency: str, force: bool = False) -> Rollup:
+    """Validate and sum checked inputs (loaded from files, or from the web portal's database)."""
     forced = validate(parts, agency, force)
     reports = [part.loaded.report for part in parts]
     summed = sum_reports(reports, agency)
@@ -310,6 +314,7 @@ __all__ = [
     "read_input",
     "read_inputs",
     "rollup",
+    "rollup_of",
     "sum_reports",
     "validate",
     "write_rollup",

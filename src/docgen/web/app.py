@@ -261,10 +261,11 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
         Mount("/static", app=CachedStatic(directory=HERE / "static"), name="static"),
     ]
     if portal:
-        from . import routes_admin, routes_auth
+        from . import routes_admin, routes_auth, routes_rollup
 
         routes += routes_auth.routes()
         routes += routes_admin.routes()
+        routes += routes_rollup.routes()
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)] if allowed_hosts else []
     middleware.append(Middleware(SecurityHeaders, portal=portal, tls=behind_proxy or tls))
     if portal:
@@ -379,7 +380,8 @@ async def _urlencoded(request: Request) -> dict[str, str]:
 
 
 # -- the editor ------------------------------------------------------------------------------------------
-def document_context(report, marks: dict[str, str] | None = None, readonly: bool = False, changed: frozenset[str] = frozenset(), current: dict[str, str] | None = None) -> dict:
+def document_context(report, marks: dict[str, str] | None = None, readonly: bool = False, changed: frozenset[str] = frozenset(), current: dict[str, str] | None = None,
+                     drill: str | None = None) -> dict:
     """What _document.html draws for a report: its fields, and the official tables (gridhtml)
     with their values, totals and marks."""
     from ..editions.grid import grids
@@ -388,7 +390,7 @@ def document_context(report, marks: dict[str, str] | None = None, readonly: bool
     values = formdoc.values(report)
     totals = totals_of(report)
     marks = marks or {}
-    html = tables_html(report, values, totals, marks, readonly, changed, current)
+    html = tables_html(report, values, totals, marks, readonly, changed, current, drill)
     return {
         "report": report,
         "values": values,
@@ -400,6 +402,7 @@ def document_context(report, marks: dict[str, str] | None = None, readonly: bool
         "marks": marks,
         "changed": changed,
         "current": current or {},
+        "drill": drill,  # a 汇总: its figures are links to their drill-down
     }
 
 
@@ -407,7 +410,7 @@ def editor_context(checked: Checked, others: list) -> dict:
     report = checked.report
     candidates = sorted(others, key=lambda r: (r.agency != report.agency, r.year != report.year - 1, -r.year))
     return {
-        **document_context(report, checked.marks),
+        **document_context(report, checked.marks, drill=f"/reports/{checked.stored.id}/drill/" if checked.rollup else None),
         "checked": checked,
         "stored": checked.stored,
         "messages": checked.messages,

@@ -284,6 +284,16 @@ def _quoted(text: str) -> str:
     return "".join(out)
 
 
+def is_figure(path: str) -> bool:
+    """Whether a form field is a figure of tables 二, 三, 四 (not a narrative or header field)."""
+    return path.split(".", 1)[0] in ("active", "applications", "reviews")
+
+
+def without_figures(form: dict[str, str]) -> dict[str, str]:
+    """A form without its figures: parse() then keeps their stored values (a 汇总's come from its parts)."""
+    return {k: v for k, v in form.items() if not is_figure(k)}
+
+
 def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
     """The fields whose text differs, in form order."""
     keys = list(dict.fromkeys([*before, *after]))

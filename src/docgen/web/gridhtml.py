@@ -25,8 +25,10 @@ Piece = tuple[str, str, str, str]  # (markup before the value, path, kind, the i
 
 
 @cache
-def _pieces(edition_id: int, readonly: bool) -> tuple[tuple[tuple[Piece, ...], str], ...]:
-    """Per table: the pieces of markup around every value cell, and the markup after the last."""
+def _pieces(edition_id: int, readonly: bool, linked: bool = False) -> tuple[tuple[tuple[Piece, ...], str], ...]:
+    """Per table: the pieces of markup around every value cell, and the markup after the last.
+    ``linked`` (a 汇总): every figure is a link to its drill-down instead of an input; the piece
+    then ends where the link's address goes (the page writes it: it names the report)."""
     spec = editions.get(edition_id)
     tables = []
     for g in grids(spec):
@@ -39,7 +41,15 @@ def _pieces(edition_id: int, readonly: bool) -> tuple[tuple[tuple[Piece, ...], s
             out.append("<tr>")
             for c in sorted(row, key=lambda c: c.col):
                 span = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (f' colspan="{c.colspan}"' if c.colspan > 1 else "")
-                if c.kind == INPUT:
+                if linked and c.kind in (INPUT, TOTAL):
+                    path = escape(c.path)
+                    cls = "in figure" if c.kind == INPUT else "total"
+                    out.append(f'<td class="{cls}"{span}><a' + (f' data-cell="{path}"' if c.kind == INPUT else ' class="drill"') + ' href="')
+                    title = f"{label_of(spec, c.path)}：查看由哪些机关构成" if c.kind == INPUT else "查看由哪些机关构成"
+                    after = f'{path}" title="{escape(title)}"' + ("" if c.kind == INPUT else f'><output data-total="{path}"')
+                    pieces.append(("".join(out), c.path, c.kind, after))
+                    out = []
+                elif c.kind == INPUT:
                     path = escape(c.path)
                     out.append(f'<td class="in"{span}><input data-cell="{path}" name="{path}" value="')
                     mode = _INPUT_MODES.get(getattr(c.value_kind, "value", c.value_kind), "decimal")
@@ -70,17 +80,23 @@ def tables_html(
     readonly: bool = False,
     changed: frozenset[str] | set[str] = frozenset(),
     current: dict[str, str] | None = None,
+    drill: str | None = None,
 ) -> list[Markup]:
-    """Each official table of the report's edition as HTML, values and marks filled in."""
+    """Each official table of the report's edition as HTML, values and marks filled in.
+    ``drill`` (a 汇总): the address its figures link to, followed by the figure's path."""
     current = current or {}
     html = []
-    for pieces, tail in _pieces(report.spec.id, readonly):
+    for pieces, tail in _pieces(report.spec.id, readonly, drill is not None):
         out: list[str] = []
         for before, path, kind, after in pieces:
             mark = f' data-error="{marks[path]}"' if path in marks else ""
             if path in changed:
                 mark += f' data-changed title="当前版本：{escape(current.get(path, ""))}"'
-            if kind == INPUT:
+            if drill is not None:
+                value = values.get(path, "") if kind == INPUT else totals.get(path, "")
+                close = "</a></td>" if kind == INPUT else "</output></a></td>"
+                out += (before, escape(drill), after, mark, ">", escape(value), close)
+            elif kind == INPUT:
                 out += (before, escape(values.get(path, "")), after, mark, "></td>")
             else:
                 out += (before, mark, ">", escape(totals.get(path, "")), "</output></td>")

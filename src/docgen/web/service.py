@@ -99,6 +99,7 @@ class Checked:
     refused: dict[str, list[Problem]] = field(default_factory=dict)
     revision: int = 0
     changes: dict = field(default_factory=dict)  # a save's {"cells": {path: [before, after]}, "fields": {...}}
+    rollup: bool = False  # a 汇总: its figures come from its parts (read-only in the editor)
 
     @property
     def report(self) -> Report:
@@ -164,7 +165,8 @@ class Service:
 
         stored = self.stored(report_id)
         loaded = loaded_of(stored.content)
-        return Checked(stored, loaded, findings_of(loaded, self.previous(stored)), revision=stored.revision)
+        rollup = stored.agency_id is not None and self.is_rollup(report_id)
+        return Checked(stored, loaded, findings_of(loaded, self.previous(stored)), revision=stored.revision, rollup=rollup)
 
     # -- creating ----------------------------------------------------------------------------
     def new(self, agency: str, year_text: str, author: str, agency_id: AgencyOf = None) -> int:
@@ -197,6 +199,8 @@ class Service:
         with tempfile.TemporaryDirectory(prefix="docgen-upload-") as work:
             path = Path(work) / f"upload{suffix}"
             path.write_bytes(data)
+            if suffix.lower() in (".yaml", ".yml"):  # a docgen input file (a county's 汇总 from another portal, say)
+                return self._import_input_file(path, name, author, agency_id)
             try:
                 imported = import_file(path, name)
                 findings = imported.findings()
@@ -206,6 +210,18 @@ class Service:
         notes = [f"{p.where}：{p.what}" if p.where else p.what for p in imported.warnings]
         notes += [f"{f.where}：[{f.rule}] {f.what}" for f in findings]
         return self._create(text, f"由“{name}”导入", author, agency_id=agency_id), notes
+
+    def _import_input_file(self, path: Path, name: str, author: str, agency_id: AgencyOf) -> tuple[int, list[str]]:
+        """An uploaded docgen input file, read as `docgen check` reads it and stored as it is."""
+        from ..textio import read_text
+
+        try:
+            text = read_text(path, name)
+            loaded = load_text(text, name)
+        except InputError as exc:
+            raise WebError(f"无法导入“{name}”", exc.problems) from None
+        notes = [f"{p.where}：{p.what}" if p.where else p.what for p in loaded.warnings]
+        return self._create(text, f"由“{name}”导入（docgen 输入文件）", author, agency_id=agency_id), notes
 
     def rollover(self, report_id: int, author: str) -> tuple[int, list[str]]:
         from ..report.rollover import rollover_text
@@ -245,6 +261,8 @@ class Service:
         from ..rules.audit import findings_of
 
         stored = self.stored(report_id)
+        if stored.agency_id is not None and self.is_rollup(report_id):
+            form = formdoc.without_figures(form)  # a 汇总's figures come from its parts only
         stored_loaded = loaded_of(stored.content)
         before = stored_loaded.report
         kept = formdoc.values(before)
@@ -267,6 +285,11 @@ class Service:
         changes = changes_of(old, new) if revision != stored.revision else {}
         stored.content, stored.revision = content, revision
         return Checked(stored, loaded, findings, parsed.refused, revision, changes)
+
+    def is_rollup(self, report_id: int) -> bool:
+        from . import countyrollup
+
+        return countyrollup.is_rollup(self.store, report_id)
 
     def summary(self, before: Report, after: Report, old: dict | None = None, new: dict | None = None) -> str:
         from .labels import label_of
@@ -291,11 +314,16 @@ class Service:
         if revision is None:
             raise WebError(f"没有第 {number} 版", status=404)
         stored = self.stored(report_id)
-        report = loaded_of(revision.content).report
+        content = revision.content
+        if stored.agency_id is not None and self.is_rollup(report_id):  # a 汇总 gets back its earlier narrative; its figures stay the parts' sum
+            from .countyrollup import merged
+
+            content = content_of(merged(loaded_of(content).report, loaded_of(stored.content).report))
+        report = loaded_of(content).report
         from ..rules.audit import findings_of
 
-        status = verdict(findings_of(loaded_of(revision.content), self.previous(stored)))
-        new = self._save(report_id, revision.content, status, report.agency, f"恢复到第 {number} 版", author)
+        status = verdict(findings_of(loaded_of(content), self.previous(stored)))
+        new = self._save(report_id, content, status, report.agency, f"恢复到第 {number} 版", author)
         return new or 0
 
     def _save(self, report_id: int, *args) -> int | None:
