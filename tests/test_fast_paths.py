@@ -292,3 +292,17 @@ def test_files_libyaml_reads_otherwise_are_read_as_before(text):
 def test_narrative_with_ampersand_and_percent_loads_the_same():
     text = minimal(2021, problems="problems: |\n  研发&创新占比3%，邮箱 gk@example.gov.cn。\n")
     assert load_text(text, "x.yaml").report.problems.startswith("研发&创新占比3%")
+
+
+@pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pure-python"])
+def test_too_deep_nesting_is_named_whichever_parser_refuses_it(monkeypatch, libyaml):
+    """libyaml ≥ 0.2.5 (PyYAML 6.0.4 wheels) refuses deep nesting itself, older ones compose it;
+    either way the clerk reads the same Chinese message, never a generic YAML error."""
+    from docgen.report import yamlread
+
+    if not libyaml:
+        monkeypatch.setattr(yamlread, "_LIBYAML", None)
+    text = minimal() + "problems: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n"
+    with pytest.raises(InputError) as caught:
+        load_text(text, "deep.yaml")
+    assert any(yamlread.DEEP in p.what for p in caught.value.problems), caught.value.problems

@@ -28,11 +28,11 @@ def portal_url(tmp_path):
     report_id = Service(store).new(AGENCY_A, "2024", "测试", agency_a)
     store.close()
     with serve(url, portal=True) as base:
-        yield base, password, report_id
+        yield base, password, report_id, url
 
 
 def test_login_forced_change_edit_logout(page, portal_url):
-    base, one_time, report_id = portal_url
+    base, one_time, report_id, url = portal_url
     violations = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text or "Refused to" in m.text else None)
     page.goto(base + f"/reports/{report_id}")
@@ -67,6 +67,21 @@ def test_login_forced_change_edit_logout(page, portal_url):
     page.wait_for_selector('[data-finding="R1"]', timeout=10_000)
     page.wait_for_selector('[data-role="saved"]:has-text("已保存")', timeout=10_000)
     assert page.locator('[data-total="applications.received.6"]').inner_text() == "5"
+
+    # the session ends elsewhere (logout everywhere, or 30 minutes idle): the next autosave leads to the login page
+    from docgen.web.accounts import Accounts
+    from docgen.web.server import open_store
+
+    store, _ = open_store(url=url)
+    Accounts(store).end_all(Accounts(store).by_name("clerk").id)
+    store.close()
+    cell.press_sequentially("0")
+    page.wait_for_url("**/login", timeout=10_000)
+    form = page.locator('[data-action="login"]')
+    form.locator('[name="username"]').fill("clerk")
+    form.locator('[name="password"]').fill("clerkpass1")
+    form.locator('button[type="submit"]').click()
+    page.wait_for_url(base + "/")
 
     page.locator('[data-action="logout"]').click()
     page.wait_for_url("**/login")

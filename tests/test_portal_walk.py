@@ -306,3 +306,34 @@ def test_a_submitted_report_is_read_only_for_its_clerk(tmp_path):
             assert r.status_code == 409 and state in r.text
             assert p.clerk.get(f"/reports/{p.report_a}").status_code == 200  # still readable
         assert p.store.get(p.report_a).revision == 1
+
+
+def test_every_state_change_of_the_portal_needs_the_sessions_token(tmp_path):
+    """Every POST route (A's, B's and C's alike) refuses the 管理员 — who may do everything — without
+    the session's CSRF token, with another session's token, or from another origin; nothing changes."""
+    from docgen.web.store import sqlite_url
+
+    with portal_app(sqlite_url(tmp_path)) as p:
+        admin, other_session = p.admin, p.login("admin")
+        posts = [k for k in route_keys(p.app) if k[0] == "POST" and k[1] != "/login"]
+        assert len(posts) >= 15
+        for _, path in posts:
+            row = EXPECT[("POST", path)]
+            params = row.params(p) if callable(row.params) else row.params
+            url = url_of(path, p.report_a, params)
+            for data, headers in (({}, {}), ({"csrf": other_session.csrf}, {}), ({"csrf": admin.csrf}, {"origin": "http://evil.example"})):
+                before = snapshot(p)
+                r = admin.post(url, data=data, csrf=False, headers=headers, follow_redirects=False)
+                assert r.status_code == 403 and ("安全令牌" in r.text or "跨站" in r.text), (url, data, r.status_code)
+                assert snapshot(p) == before, url
+        assert admin.get("/", follow_redirects=False).status_code == 200  # still logged in: nothing was ended
+
+
+def test_the_reviewer_sees_no_controls_it_may_not_use(tmp_path):
+    from docgen.web.store import sqlite_url
+
+    with portal_app(sqlite_url(tmp_path)) as p:
+        page = p.reviewer.get("/").text
+        assert f'data-report="{p.report_a}"' in page
+        for hook in ('data-action="new"', 'data-action="import"', 'data-action="delete"', 'data-action="rollover"'):
+            assert hook not in page and hook in p.clerk.get("/").text

@@ -20,6 +20,8 @@ import unicodedata
 
 import yaml
 
+from .yamlread import DEEP
+
 _NUMERIC_ITEM = r"\s*(?:[0-9０-９]+\s*(?:件|个|项|条|次|人|份)?|[—–－\-－―]+)?\s*"
 _FLOW_LIST = re.compile(rf"\[((?:{_NUMERIC_ITEM}[,，、])+{_NUMERIC_ITEM})\]")
 _KEY_COLON = re.compile(r"^(\s*(?:-\s+)?)([^\s:#\"'\[\]{}&*!|>%@`,，][^:#\"'\[\]{}]{0,60}?)\s*：[ \t　]*")
@@ -98,6 +100,8 @@ def yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int | None, str]:
         return None, _GENERIC
     problem, context = exc.problem or "", exc.context or ""
     problem_line = exc.problem_mark.line + 1 if exc.problem_mark else None
+    if problem == DEEP:  # yamlread.compose's own refusal, already in Chinese
+        return problem_line, DEEP
     context_line = exc.context_mark.line + 1 if exc.context_mark else problem_line
     lines = text.split("\n")
 

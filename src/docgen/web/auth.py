@@ -129,6 +129,9 @@ class PortalGate:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        path = scope["path"]
+        if path.startswith(PUBLIC_PREFIXES) or path in ("/healthz", "/favicon.ico"):  # no session needed
+            return await self.app(scope, receive, send)
         request = Request(scope)
         token = request.cookies.get(SESSION_COOKIE, "")
         found = await run_in_threadpool(self.accounts.session, token) if token else None
@@ -137,8 +140,7 @@ class PortalGate:
             state["user"] = User.of(found.account)
             state["session_id"] = found.id
             state["csrf"] = found.csrf
-        path = scope["path"]
-        if path in PUBLIC or path.startswith(PUBLIC_PREFIXES):
+        if path in PUBLIC:
             return await self.app(scope, receive, send)
         if found is None:
             response = turned_away(request, "/login", "登录已失效，请重新登录", 401)
