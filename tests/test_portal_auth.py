@@ -58,7 +58,7 @@ def test_login_logout_and_the_audit_trail(database_url):
         r = try_login(client, "nobody", "wrong-password-9")
         assert r.status_code == 401 and "用户名或密码不正确" in r.text  # the same words: no user enumeration
         r = try_login(client, "clerk", PASSWORD)
-        assert r.status_code == 303 and r.headers["location"] == "/"
+        assert r.status_code == 303 and r.headers["location"] == "/dashboard"  # the start page
         client.refresh_csrf("/")
         index = client.get("/").text
         assert 'data-action="logout"' in index and "填报人clerk（填报人，青山县教育局）" in index

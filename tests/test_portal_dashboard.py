@@ -112,7 +112,7 @@ def test_bulk_accounts(store):
     made = bulkaccounts.create(store, [ids["县财政局"], ids["城关镇"]], _fake_hash)
     assert [s.username for s in made.slips] == sorted(f"tb{ids[n]:04d}" for n in ("县财政局", "城关镇"))
     for slip in made.slips:
-        assert len(slip.password) == 10 and any(c.isdigit() for c in slip.password) and any(c.isalpha() for c in slip.password)
+        assert len(slip.password) == 12 and any(c.isdigit() for c in slip.password) and any(c.isalpha() for c in slip.password)
         assert not set(slip.password) & set("0O1lI")
     with store.engine.connect() as conn:
         stored = {r.username: r for r in conn.execute(select(users))}

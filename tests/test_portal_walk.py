@@ -101,6 +101,16 @@ def _rollup_form(p: Portal, report_id: int) -> dict:
     return {"agency": str(county_id), "year": "2022"}
 
 
+def _submitted(p: Portal, report_id: int) -> None:
+    from docgen.web import workflow
+
+    workflow.act(p.store, report_id, "submit", "草稿", "test")
+
+
+def _agency_table(p: Portal, report_id: int) -> dict:
+    return {"file": ("机关表.csv", f"名称,上级,级别\n青山县,,县\n{AGENCY_A},青山县,机关\n".encode(), "text/csv")}
+
+
 # (method, path) -> Row. Pages: anonymous → /login; a page a role may not see → 404.
 EXPECT: dict[tuple[str, str], Row] = {
     ("GET", "/"): Row(),
@@ -143,6 +153,24 @@ EXPECT: dict[tuple[str, str], Row] = {
     ("GET", "/rollups/{id:int}/workbook"): Row(other=404, own=404, setup=_as_rollup),
     ("GET", "/rollups/{id:int}/zip/{formats:str}"): Row(other=404, own=404, setup=_as_rollup, params={"formats": "docx-xlsx"}),
     ("GET", "/reports/{id:int}/drill/{cell:str}"): Row(other=404, own=404, setup=_as_rollup, params={"cell": "applications.received.0"}),
+    # agencies, accounts, dashboard, workflow (routes_portal)
+    ("GET", "/dashboard"): Row(),
+    ("GET", "/dashboard/reminders.csv"): Row(other=404, own=404),
+    ("GET", "/agencies"): Row(reviewer=404, other=404, own=404),
+    ("POST", "/agencies"): Row(admin=303, reviewer=404, other=404, own=404, data=lambda p, t: {"name": f"新机关{t}", "level": "机关"}),
+    ("POST", "/agencies/import"): Row(admin=200, reviewer=404, other=404, own=404, files=_agency_table),
+    ("GET", "/agencies/example.csv"): Row(reviewer=404, other=404, own=404),
+    ("POST", "/agencies/{agency:int}"): Row(admin=303, reviewer=404, other=404, own=404, params=lambda p: {"agency": p.agency_a},
+                                             data={"name": AGENCY_A, "parent": "", "level": "机关"}),
+    ("POST", "/agencies/{agency:int}/start"): Row(admin=303, reviewer=404, other=303, own=303, params=lambda p: {"agency": p.agency_a},
+                                                   data={"year": "2030"}),
+    ("GET", "/accounts"): Row(reviewer=404, other=404, own=404),
+    ("POST", "/accounts"): Row(admin=200, reviewer=404, other=404, own=404, data=lambda p, t: {"agency": str(p.agency_a)}),
+    ("POST", "/accounts/export"): Row(admin=400, reviewer=404, other=404, own=404, data={"format": "csv", "slips": "[]"}),
+    ("POST", "/reports/{id:int}/submit"): Row(admin=303, reviewer=404, other=404, own=303, data={"expected": "草稿"}),
+    ("POST", "/reports/{id:int}/return"): Row(admin=303, reviewer=303, other=404, own=404, setup=_submitted,
+                                              data={"expected": "已提交", "reason": "请核对表三"}),
+    ("POST", "/reports/{id:int}/approve"): Row(admin=303, reviewer=303, other=404, own=404, setup=_submitted, data={"expected": "已提交"}),
 }
 
 

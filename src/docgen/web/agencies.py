@@ -359,20 +359,6 @@ def save_agency(store: Store, agency_id: int | None, name: str, parent_id: int |
         return agency_id
 
 
-def ensure(store: Store, name: str, level: str = AGENCY, parent: str = "") -> int:
-    """The id of an agency, added (with the given level and 上级) when it does not exist yet."""
-    name = clean_name(name)
-    with store.engine.connect() as conn:
-        found = conn.execute(select(agencies.c.id).where(agencies.c.name == name)).scalar()
-    if found is not None:
-        return int(found)
-    parent_id = None
-    if parent:
-        with store.engine.connect() as conn:
-            parent_id = conn.execute(select(agencies.c.id).where(agencies.c.name == clean_name(parent))).scalar()
-    return save_agency(store, None, name, parent_id, level)
-
-
 def example_csv() -> bytes:
     """The documented example file (UTF-8 with BOM, which Excel and WPS open as Chinese)."""
     return ("\ufeff" + EXAMPLE_CSV).encode("utf-8")

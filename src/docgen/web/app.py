@@ -59,9 +59,9 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
     ``portal``: the county portal (accounts, roles, audit trail; every route behind a login).
     ``behind_proxy`` / ``tls``: served over HTTPS (a reverse proxy, or a certificate), so cookies
     are marked Secure."""
-    from . import audit
+    from . import audit, workflow
     from .accounts import Accounts
-    from .auth import PortalGate, SecurityHeaders, author, owner_of, report_for, require, visible
+    from .auth import PortalGate, SecurityHeaders, author, current_user, owner_of, report_for, require, visible
     from .portaldb import ADMIN, CLERK
 
     service = Service(store)
@@ -126,7 +126,8 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
         await in_thread(report_for, request, store, report_id)
         checked = await in_thread(service.checked, report_id)
         others = [r for r in visible(request, await in_thread(store.list, False, False)) if r.id != report_id]
-        response = page(request, "editor.html", editor_context(checked, others))
+        wf = workflow.view(checked.stored, current_user(request), checked.marks) if portal else None
+        response = page(request, "editor.html", editor_context(checked, others, wf))
         response.headers["Server-Timing"] = f"editor;dur={(time.perf_counter() - started) * 1000:.2f}"
         return response
 
@@ -266,6 +267,7 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
         routes += routes_auth.routes()
         routes += routes_admin.routes()
         routes += routes_rollup.routes()
+        routes += __import__("docgen.web.routes_portal", fromlist=["routes"]).routes()  # agencies, accounts, dashboard, workflow
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)] if allowed_hosts else []
     middleware.append(Middleware(SecurityHeaders, portal=portal, tls=behind_proxy or tls))
     if portal:
@@ -364,7 +366,7 @@ async def checked_form(request: Request, files: bool = False):
     return form
 
 
-async def _urlencoded(request: Request) -> dict[str, str]:
+async def _urlencoded(request: Request) -> Fields:
     """A urlencoded form (what the editor sends on every change), read by the standard library's
     parser — several times faster than the multipart parser for the editor's ~200 fields — with
     the same limits: at most MAX_FIELDS fields, each at most MAX_FORM_FIELD bytes."""
@@ -376,12 +378,24 @@ async def _urlencoded(request: Request) -> dict[str, str]:
     for _, value in pairs:
         if len(value) > MAX_FORM_FIELD // 4 and len(value.encode("utf-8")) > MAX_FORM_FIELD:
             raise WebError(f"提交的内容过大（每项文字上限 {MAX_FORM_FIELD // 1024} KB）")
-    return dict(pairs)
+    return Fields(pairs)
+
+
+class Fields(dict):
+    """A urlencoded form: the last value of each name (what the editor's fields need), and with
+    ``getlist`` every value of a repeated name (checkboxes), as Starlette's FormData has it."""
+
+    def __init__(self, pairs: list[tuple[str, str]]):
+        super().__init__(pairs)
+        self._pairs = pairs
+
+    def getlist(self, key: str) -> list[str]:
+        return [v for k, v in self._pairs if k == key]
 
 
 # -- the editor ------------------------------------------------------------------------------------------
 def document_context(report, marks: dict[str, str] | None = None, readonly: bool = False, changed: frozenset[str] = frozenset(), current: dict[str, str] | None = None,
-                     drill: str | None = None) -> dict:
+                     drill: str | None = None, returned: dict[str, str] | None = None) -> dict:
     """What _document.html draws for a report: its fields, and the official tables (gridhtml)
     with their values, totals and marks."""
     from ..editions.grid import grids
@@ -390,7 +404,7 @@ def document_context(report, marks: dict[str, str] | None = None, readonly: bool
     values = formdoc.values(report)
     totals = totals_of(report)
     marks = marks or {}
-    html = tables_html(report, values, totals, marks, readonly, changed, current, drill)
+    html = tables_html(report, values, totals, marks, readonly, changed, current, drill, returned)
     return {
         "report": report,
         "values": values,
@@ -403,14 +417,18 @@ def document_context(report, marks: dict[str, str] | None = None, readonly: bool
         "changed": changed,
         "current": current or {},
         "drill": drill,  # a 汇总: its figures are links to their drill-down
+        "returned": returned or {},
     }
 
 
-def editor_context(checked: Checked, others: list) -> dict:
+def editor_context(checked: Checked, others: list, wf: dict | None = None) -> dict:
+    """The editor's page; ``wf``: the portal's workflow view (workflow.view), None in the local mode."""
     report = checked.report
     candidates = sorted(others, key=lambda r: (r.agency != report.agency, r.year != report.year - 1, -r.year))
     return {
-        **document_context(report, checked.marks, drill=f"/reports/{checked.stored.id}/drill/" if checked.rollup else None),
+        **document_context(report, checked.marks, bool(wf and wf["readonly"]), drill=f"/reports/{checked.stored.id}/drill/" if checked.rollup else None,
+                           returned=wf["returned"] if wf else None),
+        "wf": wf,
         "checked": checked,
         "stored": checked.stored,
         "messages": checked.messages,

@@ -10,21 +10,17 @@ name), short, and typed easily on any keyboard.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
 
+from .accounts import one_time_password  # the accounts page's own: 12 letters and digits, no look-alikes
 from .portaldb import CLERK, REVIEWER, agencies, users
 from .service import WebError
 from .store import Store, now
 
 PREFIX = {CLERK: "tb", REVIEWER: "sh"}
-# no 0/O, 1/l/I: the password is read off paper
-LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz"
-DIGITS = "23456789"
-PASSWORD_LENGTH = 10
 MAX_AGENCIES = 20000
 HEADER = ("机关", "角色", "登录地址", "用户名", "一次性密码")
 
@@ -36,15 +32,6 @@ def agency_code(agency_id: int) -> str:
 
 def username_for(agency_id: int, role: str) -> str:
     return PREFIX[role] + agency_code(agency_id)
-
-
-def one_time_password(length: int = PASSWORD_LENGTH) -> str:
-    """Random letters and digits (at least two of each), without look-alike characters."""
-    chars = [secrets.choice(LETTERS) for _ in range(length - 2)] + [secrets.choice(DIGITS) for _ in range(2)]
-    while sum(c in DIGITS for c in chars) < 2 or sum(c in LETTERS for c in chars) < 2:
-        chars[secrets.randbelow(length)] = secrets.choice(LETTERS + DIGITS)
-    secrets.SystemRandom().shuffle(chars)
-    return "".join(chars)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from . import agencies as tree
@@ -73,9 +74,10 @@ def rows(store: Store, year: int, today: dt.date) -> list[Row]:
         )
         found = {row.agency_id: row for row in conn.execute(query)}  # the latest wins (one a year anyway)
     names = {x.id: x.name for x in items}
+    dues = {level: deadline(level, year) for level in DEADLINES}
     out = []
     for agency, depth in tree.tree(items):
-        due = deadline(agency.level, year)
+        due = dues.get(agency.level) or deadline(agency.level, year)
         row = Row(agency.id, agency.name, agency.level, agency.parent_id, names.get(agency.parent_id, ""), depth, due, (due - today).days, year)
         out.append(_fill(row, found.get(agency.id)))
     return out
@@ -84,9 +86,41 @@ def rows(store: Store, year: int, today: dt.date) -> list[Row]:
 def _fill(row: Row, report) -> Row:
     if report is not None:
         row.report_id, row.state, row.checks = report.id, report.state, report.status
-        row.last_change = max(t for t in (report.updated_at, report.state_at) if t is not None)
+        changed, moved = report.updated_at, report.state_at
+        row.last_change = changed if moved is None or changed >= moved else moved
         row.reason = (report.state_reason or "") if report.state == RETURNED else ""
     return row
+
+
+def rows_html(found: list[Row], year: int, csrf: str, may_start: bool) -> Markup:
+    """The dashboard's table rows. Written here rather than in the template: ten thousand rows
+    must render in well under a second, and a template spends ~20 calls a row where this spends 4."""
+    e = escape
+    start = (
+        '<form class="inline" method="post" action="/agencies/{id}/start"><input type="hidden" name="csrf" value="' + str(e(csrf))
+        + f'"><input type="hidden" name="year" value="{year}"><button type="submit" data-action="start">代为开始</button></form>'
+    )
+    out = []
+    for r in found:
+        name, state = e(r.agency), e(r.state)
+        parent = f'<span class="parent">（{e(r.parent)}）</span>' if r.parent else ""
+        reason = f'<div class="reason">退回原因：{e(r.reason[:80])}{"…" if len(r.reason) > 80 else ""}</div>' if r.reason else ""
+        failing = r.checks.startswith(FAILING)
+        overdue = r.overdue
+        if r.report_id:
+            link = f'<a href="/reports/{r.report_id}" data-role="report">打开报告</a>'
+        else:
+            link = start.format(id=r.agency_id) if may_start else "—"
+        last = r.last_change.strftime("%Y-%m-%d %H:%M") if r.last_change else "—"
+        out.append(
+            f'<tr data-agency="{name}" data-status="{state}" data-days-left="{r.days_left}"{" data-failing" if failing else ""}'
+            f'{" data-overdue" if overdue else ""}><td class="depth-{min(r.depth, 6)}">{name}{parent}</td><td>{e(r.level)}</td>'
+            f'<td class="status" data-role="status">{state}{reason}</td>'
+            f'<td class="{"bad" if failing else "good"}" data-role="checks">{e(r.checks) if r.checks else "—"}</td>'
+            f'<td>{last}</td><td>{r.deadline.isoformat()}</td>'
+            f'<td class="days{" overdue" if overdue else ""}" data-role="days-left">{r.days_left}</td><td>{link}</td></tr>\n'
+        )
+    return Markup("".join(out))
 
 
 @dataclass

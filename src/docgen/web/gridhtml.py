@@ -81,10 +81,13 @@ def tables_html(
     changed: frozenset[str] | set[str] = frozenset(),
     current: dict[str, str] | None = None,
     drill: str | None = None,
+    returned: dict[str, str] | None = None,
 ) -> list[Markup]:
     """Each official table of the report's edition as HTML, values and marks filled in.
-    ``drill`` (a 汇总): the address its figures link to, followed by the figure's path."""
+    ``drill`` (a 汇总): the address its figures link to, followed by the figure's path.
+    ``returned``: the cells a reviewer named when returning the report, with the reason."""
     current = current or {}
+    returned = returned or {}
     html = []
     for pieces, tail in _pieces(report.spec.id, readonly, drill is not None):
         out: list[str] = []
@@ -92,6 +95,8 @@ def tables_html(
             mark = f' data-error="{marks[path]}"' if path in marks else ""
             if path in changed:
                 mark += f' data-changed title="当前版本：{escape(current.get(path, ""))}"'
+            if path in returned:
+                mark += f' data-returned="{escape(returned[path])}"'
             if drill is not None:
                 value = values.get(path, "") if kind == INPUT else totals.get(path, "")
                 close = "</a></td>" if kind == INPUT else "</output></a></td>"

@@ -50,7 +50,7 @@ async def login(request: Request) -> Response:
             await run_in_threadpool(accounts.end_session, old)
         token, _ = await run_in_threadpool(accounts.open_session, account.id, address)
         await run_in_threadpool(audit.record, store, "login", account, address=address, agency=account.agency_name)
-        response = RedirectResponse("/password" if account.must_change else "/", status_code=303)
+        response = RedirectResponse("/password" if account.must_change else "/dashboard", status_code=303)
         set_session_cookie(request, response, token)
         return response
     reasons = {"bad": "用户名或密码错误", "locked": "账号已锁定", "disabled": "账号已停用"}

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from ..errors import Problem
 from .portaldb import ADMIN, APPROVED, CLERK, DRAFT, RETURNED, REVIEWER, STATES, SUBMITTED
 from .service import Service, WebError, loaded_of
-from .store import Store, StoredReport, now, reports
+from .store import FROZEN, Store, StoredReport, now, reports
 
 GATE_RULES = ("R1", "R2", "R3", "R4")
 MAX_REASON = 2000
@@ -181,6 +181,23 @@ def act(store: Store, report_id: int, action: str, expected: str, by: str, reaso
             raise WebError("报告在提交检查期间又有修改，请再点一次“提交审核”", status=409)
         raise WebError(moved(now_stored, step), status=409)
     return Transition(report_id, stored.agency, expected, step.target, reason if step.name == "return" else "", cells)
+
+
+def view(stored: StoredReport, user, marks: dict[str, str] | None = None) -> dict:
+    """What the editor shows of the workflow: the state, the user's actions, whether the page is
+    read-only (submitted or approved; always for a 审核人), the cells a return named (each with the
+    reason), and — to pick when returning — the cells the checks mark."""
+    role = user.role if user is not None else None
+    labels = cell_labels(loaded_of(stored.content).report.spec)
+    return {
+        "state": stored.state,
+        "actions": available(stored.state, role),
+        "readonly": stored.state in FROZEN or role == REVIEWER,
+        "reason": stored.state_reason or "",
+        "returned": {c: stored.state_reason or "" for c in returned_cells(stored)},
+        "labels": labels,
+        "pickable": [p for p, level in (marks or {}).items() if level == "error" and p in labels],
+    }
 
 
 def moved(stored: StoredReport, step: Action) -> str:
