@@ -88,7 +88,10 @@ def test_a_whole_audit_marks_only_paths_the_form_has():
     report.overview.sections[1].text = "本年度共收到政府信息公开申请9件。"
     from docgen.report.load import Loaded
 
-    paths = set(formdoc.values(report))
+    from docgen.editions.grid import grids
+
+    report.applications["received"] = [5, 0, 0, 0, 0, 0]  # R1: 新收 5, 办理结果 4
+    paths = set(formdoc.values(report)) | {c.path for g in grids(report.spec) for c in g.cells if c.path}
     cells = {c for f in findings_of(Loaded(report, "x", {}, [])) for c in f.cells}
-    assert {"overview.sections.1.text", "date"} <= cells
-    assert cells <= paths | {c for c in cells if c.startswith("applications.")}
+    assert {"overview.sections.1.text", "date", "applications.received.0", "applications.total.0"} <= cells
+    assert cells <= paths  # every finding names a cell or a field the page has

@@ -81,7 +81,7 @@ def test_login_forced_change_edit_logout(page, portal_url):
     form.locator('[name="username"]').fill("clerk")
     form.locator('[name="password"]').fill("clerkpass1")
     form.locator('button[type="submit"]').click()
-    page.wait_for_url(base + "/")
+    page.wait_for_url(base + "/dashboard")  # the start page
 
     page.locator('[data-action="logout"]').click()
     page.wait_for_url("**/login")
