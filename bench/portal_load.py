@@ -31,7 +31,6 @@ import platform
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -44,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # support.web: the throwaway PostgreSQL cluster
 sys.path.insert(0, str(ROOT / "bench"))
 
-from web import free_port, p95  # noqa: E402 - bench/web.py
+from web import free_port, p95, start_server, table_lines  # noqa: E402 - bench/web.py
 
 PASSWORD = "bench2025pw"
 YEAR = 2025
@@ -69,25 +68,6 @@ def populate(url: str, agencies: int) -> None:
             workflow.start(store, account.agency_id, name, YEAR, "基准")
     finally:
         store.close()
-
-
-def start_server(url: str, data: Path, port: int, src: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    env.pop("DOCGEN_DATABASE_URL", None)
-    if not url.startswith("sqlite"):
-        env["DOCGEN_DATABASE_URL"] = url
-    process = subprocess.Popen(
-        [sys.executable, "-m", "docgen", "serve", "--portal", "--no-browser", "--port", str(port), "--data", str(data)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).text == "ok":
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("server did not start: " + process.communicate()[1].decode()[-1000:])
 
 
 def token_of(page: str) -> str:
@@ -188,7 +168,7 @@ def audited_changes(url: str) -> int:
 def run_one(kind: str, url: str, data: Path, args) -> dict:
     populate(url, args.agencies)
     port = free_port()
-    server = start_server(url, data, port, args.src)
+    server = start_server(data, port, args.src, "--portal", database_url="" if url.startswith("sqlite") else url)
     try:
         result = type_for(f"http://127.0.0.1:{port}", args.clerks, args.seconds)
     finally:
@@ -228,9 +208,7 @@ def main() -> None:
         rows.append((f"{r['kind']}: {r['clerks']} clerks × {args.seconds:.0f} s, errors / lost saves", f"{r['errors']} / {r['lost']}", "0 / 0", r["errors"] == 0 and r["lost"] == 0))
         rows.append(("  save (p95; median; max)", f"{r['save_p95']:.0f} ms; {r['save_median']:.0f} ms; {r['save_max']:.0f} ms", "< 200 ms", r["save_p95"] < 200))
         rows.append(("  saves acknowledged / change events in the audit trail", f"{r['acknowledged']} / {r['audited']}", "equal", r["acknowledged"] == r["audited"]))
-    width = max(len(r[0]) for r in rows)
-    lines = [f"{'measure'.ljust(width)}  {'result':<28} {'target':<9} met"]
-    lines += [f"{name.ljust(width)}  {value:<28} {target:<9} {'yes' if ok else 'NO'}" for name, value, target, ok in rows]
+    lines = table_lines(rows, 28)
     for r in results:
         if r["first_error"]:
             lines.append(f"{r['kind']} first error: {r['first_error']}")

@@ -49,11 +49,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data: Path, port: int, src: Path) -> subprocess.Popen:
+def start_server(data: Path, port: int, src: Path, *options: str, database_url: str = "") -> subprocess.Popen:
+    """`docgen serve` as its own process (``options``: e.g. --portal; ``database_url``: PostgreSQL
+    instead of SQLite in ``data``); returns once /healthz answers."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     env.pop("DOCGEN_DATABASE_URL", None)
+    if database_url:
+        env["DOCGEN_DATABASE_URL"] = database_url
     process = subprocess.Popen(
-        [sys.executable, "-m", "docgen", "serve", "--no-browser", "--port", str(port), "--data", str(data)],
+        [sys.executable, "-m", "docgen", "serve", *options, "--no-browser", "--port", str(port), "--data", str(data)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     for _ in range(300):
@@ -64,6 +68,14 @@ def start_server(data: Path, port: int, src: Path) -> subprocess.Popen:
             time.sleep(0.1)
     process.kill()
     raise SystemExit("server did not start: " + process.communicate()[1].decode()[-1000:])
+
+
+def table_lines(rows: list[tuple[str, str, str, bool | None]], result_width: int) -> list[str]:
+    """The results table: measure, result, target, met (yes / NO; blank for a figure without a target)."""
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{'measure'.ljust(width)}  {'result':<{result_width}} {'target':<9} met"]
+    lines += [f"{name.ljust(width)}  {value:<{result_width}} {target:<9} {'' if ok is None else 'yes' if ok else 'NO'}".rstrip() for name, value, target, ok in rows]
+    return lines
 
 
 def server_ms(response: httpx.Response) -> float:
@@ -231,9 +243,7 @@ def main() -> None:
     rows.append(("editor open, HTTP (p95; server side)", f"{trip['open_http_p95']:.1f} ms; {trip['open_server_p95']:.1f} ms", "< 150 ms", trip["open_http_p95"] < 150))
     rows.append((f"{load['clients']} clients × {args.saves} saves, SQLite: errors / lost saves", f"{load['errors']} / {load['lost']}", "0 / 0", load["errors"] == 0 and load["lost"] == 0))
     rows.append(("  save under that load (p95; median)", f"{load['save_p95']:.1f} ms; {load['save_median']:.1f} ms", "< 100 ms", load["save_p95"] < 100))
-    width = max(len(r[0]) for r in rows)
-    lines = [f"{'measure'.ljust(width)}  {'result':<22} {'target':<9} met"]
-    lines += [f"{name.ljust(width)}  {value:<22} {target:<9} {'' if ok is None else 'yes' if ok else 'NO'}".rstrip() for name, value, target, ok in rows]
+    lines = table_lines(rows, 22)
     if load["first_error"]:
         lines.append(f"first error: {load['first_error']}")
     lines.append(f"machine load average (1 min) before / after: {load_before:.1f} / {load_after:.1f} on {os.cpu_count()} CPUs")
