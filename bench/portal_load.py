@@ -5,10 +5,12 @@ for 2 minutes, against SQLite and against PostgreSQL.
     python bench/portal_load.py --seconds 20       # a quick look
     python bench/portal_load.py --append           # add the table to bench/RESULTS.md
 
-The server is a real `docgen serve --portal` process (one uvicorn worker), as a county runs it.
+The server is a real `docgen serve --portal` process as a county runs it: its default worker
+processes (one per CPU, at most 4; --workers N to choose).
 Before it starts, the data is made through the library: 500 agencies, one 填报人 account and one
 draft report (草稿, `docgen init`'s skeleton) each. Then 100 of those clerks, each a thread with its
-own HTTP client, log in through the login form, open their report and keep typing: a change every
+own HTTP client, log in through the login form, open their report (the fields of its editor form,
+read as a browser collects them) and keep typing: a change every
 0.3–1.5 s (the page sends one 300 ms after the last keystroke), for the whole duration. Each save
 is the portal's full save: session and CSRF check, authorization, the checks, the new revision and
 its audit event with the cells' before/after.
@@ -35,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
@@ -74,6 +77,38 @@ def token_of(page: str) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
+class EditorForm(HTMLParser):
+    """The fields the editor's form (form#report-form) sends, as a browser collects them: its
+    inputs and textareas only — not the workflow's or the other forms' fields on the page."""
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.fields: dict[str, str] = {}
+        self.inside = False
+        self.textarea: str | None = None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("id") == "report-form"
+        elif self.inside and tag == "input" and a.get("name") and "disabled" not in a and a.get("type") not in ("submit", "button"):
+            self.fields[a["name"]] = a.get("value") or ""
+        elif self.inside and tag == "textarea" and a.get("name") and "disabled" not in a:
+            self.textarea = a["name"]
+            self.fields[self.textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.fields[self.textarea] += data
+
+
 class Clerk:
     """One clerk's browser: logs in, opens the agency's report, saves its form."""
 
@@ -89,10 +124,10 @@ class Clerk:
             raise SystemExit(f"clerk{number}: no report on the start page")
         self.report = int(found.group(1))
         page = self.http.get(f"/reports/{self.report}").text
-        self.form = dict(re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', page))
-        self.form.update(re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.DOTALL))
+        self.form = EditorForm(page).fields
+        if "applications.received.0" not in self.form or "csrf" not in self.form:
+            raise SystemExit(f"clerk{number}: the editor's form was not found on /reports/{self.report}")
         self.token = token_of(page)
-        self.form["csrf"] = self.token
 
     def save(self, path: str, value: str) -> tuple[httpx.Response, float]:
         self.form[path] = value
@@ -168,7 +203,8 @@ def audited_changes(url: str) -> int:
 def run_one(kind: str, url: str, data: Path, args) -> dict:
     populate(url, args.agencies)
     port = free_port()
-    server = start_server(data, port, args.src, "--portal", database_url="" if url.startswith("sqlite") else url)
+    workers = ["--workers", str(args.workers)] if args.workers else []  # none: the server's default
+    server = start_server(data, port, args.src, "--portal", *workers, database_url="" if url.startswith("sqlite") else url)
     try:
         result = type_for(f"http://127.0.0.1:{port}", args.clerks, args.seconds)
     finally:
@@ -185,10 +221,12 @@ def main() -> None:
     parser.add_argument("--agencies", type=int, default=500)
     parser.add_argument("--clerks", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--workers", type=int, help="the server's worker processes (default: docgen serve's, one per CPU up to 4)")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--append", action="store_true", help="append the results to bench/RESULTS.md")
     args = parser.parse_args()
     sys.path.insert(0, str(args.src))
+    from docgen.web.server import default_workers
     from support.web import postgres_cluster
 
     results = []
@@ -219,7 +257,8 @@ def main() -> None:
         header = (
             f"\n## docgen serve --portal under load (issue 13) — {dt.date.today().isoformat()}\n\n"
             f"`python bench/portal_load.py` on {os.cpu_count()} CPUs, Python {platform.python_version()}: {args.agencies} agencies "
-            f"(one 填报人 and one draft each), {args.clerks} clerks typing at once for {args.seconds:.0f} s, one uvicorn worker; "
+            f"(one 填报人 and one draft each), {args.clerks} clerks typing at once for {args.seconds:.0f} s, "
+            f"{args.workers or default_workers(True)} server worker processes; "
             "SQLite (WAL) and PostgreSQL (private cluster, fsync on); clients on the same machine.\n\n"
         )
         with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as out:

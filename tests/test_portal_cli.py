@@ -145,9 +145,23 @@ def test_serve_portal_starts_behind_a_proxy_and_trusts_only_the_proxy(monkeypatc
             seen["ran"] = True
 
     monkeypatch.setattr(uvicorn, "Server", FakeServer)
-    server.run("0.0.0.0", 8123, tmp_path, False, portal=True, behind_proxy=True, proxy_address="10.0.0.5")
+    server.run("0.0.0.0", 8123, tmp_path, False, portal=True, behind_proxy=True, proxy_address="10.0.0.5", workers=1)
     config = seen["config"]
     assert seen["ran"] and config.proxy_headers and config.forwarded_allow_ips == "10.0.0.5"
     assert config.app.state.portal and config.app.state.secure_cookies
-    server.run("127.0.0.1", 8123, tmp_path, False, portal=True)
+    server.run("127.0.0.1", 8123, tmp_path, False, portal=True, workers=1)
     assert seen["config"].proxy_headers is False  # no proxy: X-Forwarded-For is not believed
+
+    # several workers: each builds the same application and uvicorn options from the settings it is sent
+    from docgen.web import workers
+
+    monkeypatch.setattr(workers, "bind", lambda host, port: ("socket", host, port))
+    monkeypatch.setattr(workers, "serve", lambda settings, sock, count: seen.update(settings=settings, sock=sock, count=count))
+    server.run("0.0.0.0", 8123, tmp_path, False, portal=True, behind_proxy=True, proxy_address="10.0.0.5", workers=3)
+    settings = seen["settings"]
+    assert seen["count"] == 3 and seen["sock"] == ("socket", "0.0.0.0", 8123)
+    assert settings.portal and settings.behind_proxy and settings.allowed_hosts is None
+    assert settings.options["proxy_headers"] and settings.options["forwarded_allow_ips"] == "10.0.0.5"
+    app, store = workers.application(settings)  # what each worker process builds
+    store.close()
+    assert app.state.portal and app.state.secure_cookies

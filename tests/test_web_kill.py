@@ -3,7 +3,6 @@ leaves a sound SQLite database."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -13,28 +12,13 @@ import time
 
 import httpx
 import pytest
-from conftest import ROOT
-from support.web import free_port
+from support.web import free_port, serve_process
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL 仅在 POSIX 系统上可用")
 
 
 def start(data, port) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    env.pop("DOCGEN_DATABASE_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "docgen", "serve", "--no-browser", "--port", str(port), "--data", str(data)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).text == "ok":
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError(process.communicate()[1].decode()[-2000:])
+    return serve_process(data, port)
 
 
 def test_sigkill_mid_typing_keeps_every_acknowledged_save(tmp_path):

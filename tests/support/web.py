@@ -67,6 +67,31 @@ def serve(url: str, **options) -> Iterator[str]:
         store.engine.dispose()
 
 
+def serve_process(data: Path, port: int, *options: str, database_url: str = "") -> subprocess.Popen:
+    """`docgen serve` as its own process (``options``: e.g. --portal, --workers 2; ``database_url``:
+    PostgreSQL instead of SQLite in ``data``); returns once /healthz answers (fails the test if not)."""
+    import httpx
+
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    env.pop("DOCGEN_DATABASE_URL", None)
+    if database_url:
+        env["DOCGEN_DATABASE_URL"] = database_url
+    process = subprocess.Popen(
+        [sys.executable, "-m", "docgen", "serve", *options, "--no-browser", "--port", str(port), "--data", str(data)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).text == "ok":
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("docgen serve did not start: " + process.communicate()[1].decode(errors="replace")[-2000:])
+
+
 # -- a throwaway PostgreSQL cluster (Debian's postgresql; initdb refuses to run as root) -----------
 def _pg_bin(name: str) -> str | None:
     found = shutil.which(name)

@@ -20,6 +20,7 @@ def serve_command(
     proxy_address: str = typer.Option("127.0.0.1", "--proxy-address", help="反向代理的地址（只信任来自这些地址的 X-Forwarded-For/Proto，多个用逗号分隔）"),
     certfile: Path | None = typer.Option(None, "--certfile", help="HTTPS 证书文件（与 --keyfile 一起，直接启用 HTTPS）", show_default=False),
     keyfile: Path | None = typer.Option(None, "--keyfile", help="HTTPS 私钥文件", show_default=False),
+    workers: int | None = typer.Option(None, "--workers", help="同时处理请求的工作进程数（默认：门户模式为 CPU 核数，最多 4 个；单机模式 1 个）", show_default=False),
 ) -> None:
     """在浏览器中填写报告：按官方表格填写，边填边检查，自动保存。
 
@@ -37,4 +38,4 @@ def serve_command(
         raise DocgenError(f"缺少网页填报所需的组件（{exc.name}）；请安装：pip install 'docgen[web]'") from None
     if not portal and (behind_proxy or certfile or keyfile):
         raise DocgenError("--behind-proxy、--certfile、--keyfile 只用于门户模式，请同时加 --portal")
-    run(host, port, data, not no_browser, portal=portal, behind_proxy=behind_proxy, proxy_address=proxy_address, certfile=certfile, keyfile=keyfile)
+    run(host, port, data, not no_browser, portal=portal, behind_proxy=behind_proxy, proxy_address=proxy_address, certfile=certfile, keyfile=keyfile, workers=workers)

@@ -163,7 +163,7 @@ class Accounts:
             found = conn.execute(select(agencies.c.id).where(agencies.c.name == name)).scalar()
         if found is not None or not create:
             return found
-        with self.store._write, self.engine.begin() as conn:
+        with self.store.writing() as conn:
             found = conn.execute(select(agencies.c.id).where(agencies.c.name == name)).scalar()
             if found is None:
                 found = conn.execute(insert(agencies).values(name=name, level=AGENCY, created_at=self.now())).inserted_primary_key[0]
@@ -223,7 +223,7 @@ class Accounts:
             if agency_id is None:
                 raise AccountError(f"机关“{agency[:50]}”不存在")
         stamp = self.now()
-        with self.store._write, self.engine.begin() as conn:
+        with self.store.writing() as conn:
             conn.execute(
                 insert(users).values(
                     username=username, display_name=(display_name or "").strip()[:100], role=role, agency_id=agency_id,
@@ -234,7 +234,7 @@ class Accounts:
         return self.by_name(username)
 
     def _set(self, user_id: int, **values) -> None:
-        with self.store._write, self.engine.begin() as conn:
+        with self.store.writing() as conn:
             conn.execute(update(users).where(users.c.id == user_id).values(**values))
 
     # -- logging in -------------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ class Accounts:
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
         stamp = self.now()
-        with self.store._write, self.engine.begin() as conn:
+        with self.store.writing() as conn:
             conn.execute(
                 insert(sessions).values(id=token_id(token), user_id=user_id, csrf=csrf, address=(address or "")[:64],
                                         created_at=stamp, last_seen=stamp)
@@ -312,33 +312,36 @@ class Accounts:
         if not token or len(token) > 100:
             return None
         sid = token_id(token)
-        query = (
-            select(sessions.c.csrf, sessions.c.last_seen, sessions.c.ended_at, sessions.c.user_id)
+        query = (  # the session and its account in one query: every request of the portal asks it
+            select(*_ACCOUNT_COLUMNS, func.coalesce(agencies.c.name, "").label("agency_name"),
+                   sessions.c.csrf.label("session_csrf"), sessions.c.last_seen.label("session_seen"), sessions.c.ended_at.label("session_ended"))
+            .select_from(sessions.join(users, sessions.c.user_id == users.c.id).outerjoin(agencies, users.c.agency_id == agencies.c.id))
             .where(sessions.c.id == sid)
         )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
-        if row is None or row.ended_at is not None:
+        if row is None or row.session_ended is not None:
             return None
         now = self.now()
-        if now - row.last_seen >= IDLE_TIME:
+        if now - row.session_seen >= IDLE_TIME:
             self.end_session(sid)
             return None
-        account = self.get(row.user_id)
-        if account is None or account.disabled:
+        fields = row._mapping
+        account = Account(**{c.name: fields[c.name] for c in _ACCOUNT_COLUMNS}, agency_name=fields["agency_name"])
+        if account.disabled:
             return None
-        if now - row.last_seen >= TOUCH_EVERY:
-            with self.engine.begin() as conn:
+        if now - row.session_seen >= TOUCH_EVERY:
+            with self.store.writing() as conn:
                 conn.execute(update(sessions).where(sessions.c.id == sid, sessions.c.ended_at.is_(None)).values(last_seen=now))
-        return Session(sid, row.csrf, account)
+        return Session(sid, row.session_csrf, account)
 
     def end_session(self, session_id: str) -> None:
-        with self.store._write, self.engine.begin() as conn:
+        with self.store.writing() as conn:
             conn.execute(update(sessions).where(sessions.c.id == session_id, sessions.c.ended_at.is_(None)).values(ended_at=self.now()))
 
     def end_all(self, user_id: int) -> int:
         """Log a user out everywhere; how many sessions ended."""
-        with self.store._write, self.engine.begin() as conn:
+        with self.store.writing() as conn:
             done = conn.execute(
                 update(sessions).where(sessions.c.user_id == user_id, sessions.c.ended_at.is_(None)).values(ended_at=self.now())
             )

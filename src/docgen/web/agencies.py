@@ -271,7 +271,7 @@ def import_table(store: Store, filename: str, data: bytes) -> Imported:
     updated (its 上级 and, when given, its 级别), so importing the same file again changes nothing."""
     name = Path((filename or "").replace("\\", "/")).name[:120] or "上传的文件"
     rows = read_table(name, data)
-    with store._write, store.engine.begin() as conn:
+    with store.writing() as conn:
         stored = _locked(conn)
         problems = check_rows(name, rows, stored)
         if problems:
@@ -328,7 +328,7 @@ def save_agency(store: Store, agency_id: int | None, name: str, parent_id: int |
     """Add an agency (agency_id None) or change one (its name, 上级, 级别): the same checks as an
     import. Returns the agency's id."""
     name, level = clean_name(name), clean_name(level) or AGENCY
-    with store._write, store.engine.begin() as conn:
+    with store.writing() as conn:
         stored = _locked(conn)
         by_id = {a.id: a for a in stored}
         if agency_id is not None and agency_id not in by_id:

@@ -66,7 +66,8 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
 
     service = Service(store)
     accounts = Accounts(store)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                             auto_reload=False)  # the package's own templates: no file check on every render
     env.globals["editions"] = editions.EDITIONS
     env.globals["static"] = static_url
     templates = Jinja2Templates(env=env)
@@ -131,17 +132,23 @@ def create_app(store: Store, allowed_hosts: list[str] | None = None, portal: boo
         response.headers["Server-Timing"] = f"editor;dur={(time.perf_counter() - started) * 1000:.2f}"
         return response
 
+    def saved(request: Request, report_id: int, fields: dict[str, str]) -> tuple[Checked, float]:
+        """Authorize, save, check — one trip to a worker thread; in the portal the audit event
+        (the cells' before/after) is written in the save's own transaction."""
+        stored = report_for(request, store, report_id, True)
+        record = None
+        if portal:
+            def record(conn, revision: int, changes: dict) -> None:
+                audit.add(conn, audit.event_values("change", request, report_id=report_id, agency=stored.agency,
+                                                   detail={**changes, "revision": revision}))
+        started = time.perf_counter()
+        checked = service.save(report_id, fields, author(request), stored=stored, on_change=record)
+        return checked, (time.perf_counter() - started) * 1000
+
     async def save(request: Request) -> Response:
         form = await checked_form(request)
-        report_id = request.path_params["id"]
-        stored = await in_thread(report_for, request, store, report_id, True)
         fields = {k: v for k, v in form.items() if k != CSRF_FIELD and isinstance(v, str)}
-        started = time.perf_counter()
-        checked = await in_thread(service.save, report_id, fields, author(request))
-        elapsed = (time.perf_counter() - started) * 1000
-        if checked.changes and portal:
-            await in_thread(audit.record, store, "change", request, report_id=report_id, agency=stored.agency,
-                            detail={**checked.changes, "revision": checked.revision})
+        checked, elapsed = await in_thread(saved, request, request.path_params["id"], fields)
         response = page(request, "_findings.html", {"messages": checked.messages})
         response.headers["HX-Trigger"] = json.dumps({"docgen:checked": result_of(checked)}, ensure_ascii=True)
         response.headers["Server-Timing"] = f"save;dur={elapsed:.2f}"  # read, check and store (bench/web.py)

@@ -93,11 +93,25 @@ def record(store, action: str, request_or_user=None, *, report_id: int | None = 
            detail: dict | None = None, username: str | None = None, address: str | None = None) -> None:
     """Add an event. ``request_or_user`` is a Starlette request (its user and client address; in
     the single-user local mode nothing is recorded), an auth.User / accounts.Account, or a name."""
+    values = event_values(action, request_or_user, report_id=report_id, agency=agency, detail=detail, username=username, address=address)
+    if values is not None:
+        with store.writing() as conn:
+            add(conn, values)
+
+
+def add(conn, values: dict) -> None:
+    """Insert an event (``event_values``) inside the caller's transaction."""
+    conn.execute(insert(audit_events).values(**values))
+
+
+def event_values(action: str, request_or_user=None, *, report_id: int | None = None, agency: str = "",
+                 detail: dict | None = None, username: str | None = None, address: str | None = None) -> dict | None:
+    """The row of an event (see ``record``); None for a request of the single-user local mode."""
     name, where = "", ""
     if request_or_user is not None and hasattr(request_or_user, "scope"):  # a request
         app = request_or_user.scope.get("app")
         if app is not None and not getattr(app.state, "portal", False):
-            return
+            return None
         user = request_or_user.scope.get("state", {}).get("user")
         name = user.username if user is not None else ""
         client = request_or_user.client
@@ -106,13 +120,11 @@ def record(store, action: str, request_or_user=None, *, report_id: int | None = 
         name = request_or_user
     elif request_or_user is not None:
         name = request_or_user.username
-    values = dict(
+    return dict(
         at=_now(), username=(username if username is not None else name)[:64], address=(address if address is not None else where)[:64],
         action=action[:32], report_id=report_id, agency=(agency or "")[:200],
         detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else "",
     )
-    with store._write, store.engine.begin() as conn:
-        conn.execute(insert(audit_events).values(**values))
 
 
 @dataclass

@@ -68,7 +68,7 @@ def create(store: Store, agency_ids: Iterable[int], hasher: Callable[[str], str]
     slips = [Slip(names[i], r, username_for(i, r), one_time_password()) for i, r in todo]
     hashes = [hasher(s.password) for s in slips]  # slow on purpose (argon2): outside the transaction
     stamp = now()
-    with store._write, store.engine.begin() as conn:
+    with store.writing() as conn:
         # made meanwhile by someone else: leave those alone
         again = set(conn.execute(select(u.username).where(u.username.in_([s.username for s in slips]))).scalars()) if slips else set()
         rows = [

@@ -224,7 +224,7 @@ def roll_up(store: Store, county_id: int, year: int, author: str) -> Outcome:
         raise WebError(f"{county.name}{year}年度还没有已审核的报告，无法汇总；请等各机关的报告审核通过后再汇总", waiting, status=409)
     result = sum_parts(parts, county.name)
     included = [p for p, _ in parts]
-    with store._write, store.engine.begin() as conn:
+    with store.writing() as conn:
         existing = _county_row(conn, county_id, year)
         before = _recorded(conn, existing.id) if existing is not None else []
         summary = _summary(included, before)

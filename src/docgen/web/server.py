@@ -74,6 +74,7 @@ def open_store(data: Path | None = None, url: str | None = None) -> tuple[Store,
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+MAX_WORKERS = 32
 
 
 def portal_refusal(host: str, behind_proxy: bool, certfile: Path | None, keyfile: Path | None) -> str | None:
@@ -90,6 +91,12 @@ def portal_refusal(host: str, behind_proxy: bool, certfile: Path | None, keyfile
     return None
 
 
+def default_workers(portal: bool) -> int:
+    """The portal serves many clerks at once: one worker process per CPU (at most 4, each holds its
+    own connections and memory); the single-user form needs one."""
+    return max(1, min(os.cpu_count() or 1, 4)) if portal else 1
+
+
 def no_admin_message(data: Path | None) -> str:
     where = f" --data {data}" if data else ""
     return ("门户模式还没有管理员账号，无法启动。请先创建一个管理员："
@@ -97,7 +104,7 @@ def no_admin_message(data: Path | None) -> str:
 
 
 def run(host: str, port: int, data: Path | None, open_browser: bool, portal: bool = False, behind_proxy: bool = False,
-        proxy_address: str = "127.0.0.1", certfile: Path | None = None, keyfile: Path | None = None) -> None:
+        proxy_address: str = "127.0.0.1", certfile: Path | None = None, keyfile: Path | None = None, workers: int | None = None) -> None:
     import threading
     import webbrowser
 
@@ -105,6 +112,9 @@ def run(host: str, port: int, data: Path | None, open_browser: bool, portal: boo
 
     from .app import create_app
 
+    workers = default_workers(portal) if workers is None else workers
+    if not 1 <= workers <= MAX_WORKERS:
+        raise DocgenError(f"--workers：应为 1—{MAX_WORKERS} 之间的整数，实际为 {workers}")
     if portal:
         refusal = portal_refusal(host, behind_proxy, certfile, keyfile)
         if refusal:
@@ -121,7 +131,7 @@ def run(host: str, port: int, data: Path | None, open_browser: bool, portal: boo
     loopback = host in LOOPBACK
     # behind a proxy the Host header is the public name the proxy passes on
     allowed = ["127.0.0.1", "localhost", "[::1]", "::1"] if loopback and not behind_proxy else None
-    app = create_app(store, allowed, portal=portal, behind_proxy=behind_proxy, tls=bool(certfile))
+    app = create_app(store, allowed, portal=portal, behind_proxy=behind_proxy, tls=bool(certfile)) if workers == 1 else None
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     address = f"{'https' if certfile else 'http'}://{shown_host}:{port}/"
     print(f"docgen {'门户' if portal else '网页填报'}已启动：{address}", flush=True)
@@ -131,6 +141,8 @@ def run(host: str, port: int, data: Path | None, open_browser: bool, portal: boo
             print(f"经反向代理访问：只信任来自 {proxy_address} 的 X-Forwarded-For/X-Forwarded-Proto，Cookie 仅通过 HTTPS 发送。", flush=True)
     elif not loopback:
         print("注意：本服务没有账号和权限管理，能访问这个地址的人都可以查看和修改报告；请只在可信的内部网络中使用（多人使用请加 --portal）。", flush=True)
+    if workers > 1:
+        print(f"{workers} 个工作进程同时处理请求。", flush=True)
     print("按 Ctrl-C 停止。", flush=True)
     if open_browser:
         threading.Timer(1.0, lambda: webbrowser.open(address)).start()
@@ -139,10 +151,15 @@ def run(host: str, port: int, data: Path | None, open_browser: bool, portal: boo
         options |= dict(proxy_headers=behind_proxy, forwarded_allow_ips=proxy_address if behind_proxy else None)
     if certfile:
         options |= dict(ssl_certfile=str(certfile), ssl_keyfile=str(keyfile))
-    config = uvicorn.Config(app, host=host, port=port, **options)
-    server = uvicorn.Server(config)
     try:
-        server.run()
+        if workers > 1:
+            from . import workers as several
+
+            sock = several.bind(host, port)
+            settings = several.Settings(locate(data).url, allowed, portal, behind_proxy, bool(certfile), dict(options, host=host, port=port))
+            several.serve(settings, sock, workers)
+        else:
+            uvicorn.Server(uvicorn.Config(app, host=host, port=port, **options)).run()
     except OSError as exc:
         raise DocgenError(f"无法在 {host}:{port} 启动服务：{exc.strerror or exc}（端口可能已被占用，可用 --port 换一个）") from None
     finally:

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import editions
 from ..errors import DocgenError, InputError, Problem
@@ -24,6 +25,9 @@ from ..report.model import Report
 from ..rules.checks import ERROR, Finding
 from . import formdoc
 from .store import Exists, ReadOnly, Store, StoredReport
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 MAX_AGENCY = 100
 FORMATS = ("docx", "xlsx", "pdf", "yaml")
@@ -165,8 +169,7 @@ class Service:
 
         stored = self.stored(report_id)
         loaded = loaded_of(stored.content)
-        rollup = stored.agency_id is not None and self.is_rollup(report_id)
-        return Checked(stored, loaded, findings_of(loaded, self.previous(stored)), revision=stored.revision, rollup=rollup)
+        return Checked(stored, loaded, findings_of(loaded, self.previous(stored)), revision=stored.revision, rollup=stored.rollup)
 
     # -- creating ----------------------------------------------------------------------------
     def new(self, agency: str, year_text: str, author: str, agency_id: AgencyOf = None) -> int:
@@ -256,12 +259,15 @@ class Service:
             raise WebError(f"该机关已有{report.year}年度的报告（每个机关每年一份），请打开已有的报告继续填写：/reports/{exc.report_id}", status=409) from None
 
     # -- editing -----------------------------------------------------------------------------
-    def save(self, report_id: int, form: dict[str, str], author: str) -> Checked:
-        """Read the form, store what the loader accepts as a new revision, check it."""
+    def save(self, report_id: int, form: dict[str, str], author: str, stored: StoredReport | None = None,
+             on_change: Callable[[Connection, int, dict], None] | None = None) -> Checked:
+        """Read the form, store what the loader accepts as a new revision, check it. ``stored``:
+        the report as just read (saves a query); ``on_change`` (connection, revision, the changes'
+        before/after) runs in the transaction that writes a new revision (the portal's audit event)."""
         from ..rules.audit import findings_of
 
-        stored = self.stored(report_id)
-        if stored.agency_id is not None and self.is_rollup(report_id):
+        stored = stored or self.stored(report_id)
+        if stored.rollup:
             form = formdoc.without_figures(form)  # a 汇总's figures come from its parts only
         stored_loaded = loaded_of(stored.content)
         before = stored_loaded.report
@@ -277,19 +283,16 @@ class Service:
         old = kept
         new = kept if report is before else formdoc.values(report)
         summary = self.summary(before, report, old, new)
-        revision = self._save(report_id, content, verdict(findings), report.agency, summary, author)
+        changes = changes_of(old, new)
+        also = (lambda conn, number: on_change(conn, number, changes)) if on_change is not None else None
+        revision = self._save(report_id, content, verdict(findings), report.agency, summary, author, also)
         if revision is None:
             raise WebError("没有这份报告（可能已删除）", status=404)
         # the stored text reads back to this very report (to_yaml and load are each other's inverse)
         _remember(content, Loaded(report, SHOWN, {}, list(loaded.warnings)))
-        changes = changes_of(old, new) if revision != stored.revision else {}
+        changes = changes if revision != stored.revision else {}
         stored.content, stored.revision = content, revision
         return Checked(stored, loaded, findings, parsed.refused, revision, changes)
-
-    def is_rollup(self, report_id: int) -> bool:
-        from . import countyrollup
-
-        return countyrollup.is_rollup(self.store, report_id)
 
     def summary(self, before: Report, after: Report, old: dict | None = None, new: dict | None = None) -> str:
         from .labels import label_of
@@ -315,7 +318,7 @@ class Service:
             raise WebError(f"没有第 {number} 版", status=404)
         stored = self.stored(report_id)
         content = revision.content
-        if stored.agency_id is not None and self.is_rollup(report_id):  # a 汇总 gets back its earlier narrative; its figures stay the parts' sum
+        if stored.rollup:  # a 汇总 gets back its earlier narrative; its figures stay the parts' sum
             from .countyrollup import merged
 
             content = content_of(merged(loaded_of(content).report, loaded_of(stored.content).report))

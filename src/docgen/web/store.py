@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,12 +30,13 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    exists,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 metadata = MetaData()
 MIGRATIONS = Path(__file__).with_name("migrations")  # the Alembic scripts
@@ -115,6 +118,7 @@ class StoredReport:
     state_at: dt.datetime | None = None
     state_by: str | None = None
     state_cells: str | None = None
+    rollup: bool = False  # a 汇总: its figures come from its recorded parts (Store.get tells; lists do not)
 
 
 @dataclass
@@ -142,10 +146,18 @@ def normalize_url(url: str) -> str:
     return url
 
 
+# Connections kept open: one per thread that may use the database at once (anyio's default limit
+# for Starlette's blocking calls is 40). A smaller pool opens and closes connections under load —
+# for PostgreSQL a new server process each time.
+POOL_SIZE = 40
+
+
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        in_memory = url in ("sqlite://", "sqlite:///:memory:")  # one connection per thread (SQLAlchemy's own pool)
+        pool = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": 10}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):
@@ -157,7 +169,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True)
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=10, pool_pre_ping=True)
 
 
 def migrate(engine: Engine) -> None:
@@ -225,7 +237,9 @@ class Store:
             return [StoredReport(**{"content": "", **row._mapping}) for row in conn.execute(query)]
 
     def get(self, report_id: int, deleted: bool = False) -> StoredReport | None:
-        query = select(reports).where(reports.c.id == report_id)
+        parts = metadata.tables["rollup_parts"]  # portaldb's (imported below: it refers to reports)
+        rollup = exists().where(parts.c.rollup_id == reports.c.id).label("rollup")
+        query = select(reports, rollup).where(reports.c.id == report_id)
         if not deleted:
             query = query.where(reports.c.deleted_at.is_(None))
         with self.engine.connect() as conn:
@@ -251,15 +265,23 @@ class Store:
         return Revision(**row._mapping) if row else None
 
     # -- writing -------------------------------------------------------------------------
-    def _begin(self):
-        return self.engine.begin()
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction. It takes the database's write lock at once (SQLite: BEGIN IMMEDIATE;
+        a transaction that reads first and writes later could otherwise fail, or act on what it
+        read, when another process — a second server worker, a docgen command — writes meanwhile),
+        and one at a time within this process (threads then wait on a lock, not on SQLite's polling)."""
+        with self._write, self.engine.connect() as conn, conn.begin():
+            if self.sqlite:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # the driver starts no transaction of its own after this
+            yield conn
 
     def create(self, agency: str, year: int, edition: int, content: str, status: str, summary: str, author: str,
                previous_id: int | None = None, agency_id: int | None = None, one_a_year: bool = False) -> int:
         """A new report and its first revision. ``one_a_year``: raise Exists when the agency already
         has a report of that year (the dashboard's “开始填报”: two clicks at once make one report)."""
         stamp = now()
-        with self._write, self._begin() as conn:
+        with self.writing() as conn:
             if one_a_year and agency_id is not None:
                 self._one_per_year(conn, agency_id, year)
             report_id = conn.execute(
@@ -286,11 +308,14 @@ class Store:
         if found is not None:
             raise Exists(int(found))
 
-    def save(self, report_id: int, content: str, status: str, agency: str, summary: str, author: str) -> int | None:
+    def save(self, report_id: int, content: str, status: str, agency: str, summary: str, author: str,
+             also: Callable[[Connection, int], None] | None = None) -> int | None:
         """Store a new version; the revision number (the same one when nothing changed), or None
         when the report is gone. A report under review or approved (FROZEN) raises ReadOnly — checked
-        in the same transaction, so no save slips in after a submission or an approval."""
-        with self._write, self._begin() as conn:
+        in the same transaction, so no save slips in after a submission or an approval. ``also``
+        (connection, new revision number) runs in that transaction when a revision is written: the
+        portal's audit event is stored with the change or not at all."""
+        with self.writing() as conn:
             row = conn.execute(
                 select(reports.c.content, reports.c.revision, reports.c.state)
                 .where(reports.c.id == report_id, reports.c.deleted_at.is_(None))
@@ -314,26 +339,28 @@ class Store:
                     report_id=report_id, number=number, created_at=stamp, author=author, summary=summary, content=content
                 )
             )
+            if also is not None:
+                also(conn, number)
         return number
 
     def set_previous(self, report_id: int, previous_id: int | None) -> None:
-        with self._write, self._begin() as conn:
+        with self.writing() as conn:
             conn.execute(update(reports).where(reports.c.id == report_id).values(previous_id=previous_id))
 
     def set_status(self, report_id: int, status: str) -> None:
-        with self._write, self._begin() as conn:
+        with self.writing() as conn:
             conn.execute(update(reports).where(reports.c.id == report_id).values(status=status))
 
     def delete(self, report_id: int) -> bool:
         """Move a report to the recycle bin."""
-        with self._write, self._begin() as conn:
+        with self.writing() as conn:
             done = conn.execute(
                 update(reports).where(reports.c.id == report_id, reports.c.deleted_at.is_(None)).values(deleted_at=now())
             )
         return done.rowcount > 0
 
     def undelete(self, report_id: int) -> bool:
-        with self._write, self._begin() as conn:
+        with self.writing() as conn:
             done = conn.execute(
                 update(reports).where(reports.c.id == report_id, reports.c.deleted_at.is_not(None)).values(deleted_at=None)
             )

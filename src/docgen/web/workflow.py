@@ -173,7 +173,7 @@ def act(store: Store, report_id: int, action: str, expected: str, by: str, reaso
     where = [reports.c.id == report_id, reports.c.state == expected, reports.c.deleted_at.is_(None)]
     if step.name == "submit":  # what was checked is what is submitted
         where.append(reports.c.revision == stored.revision)
-    with store._write, store.engine.begin() as conn:
+    with store.writing() as conn:
         done = conn.execute(update(reports).where(*where).values(**values)).rowcount
     if done != 1:
         now_stored = service.stored(report_id)
