@@ -318,7 +318,7 @@ class Accounts:
             .select_from(sessions.join(users, sessions.c.user_id == users.c.id).outerjoin(agencies, users.c.agency_id == agencies.c.id))
             .where(sessions.c.id == sid)
         )
-        with self.engine.connect() as conn:
+        with self.store.reading() as conn:
             row = conn.execute(query).first()
         if row is None or row.session_ended is not None:
             return None

@@ -236,13 +236,20 @@ class Store:
         with self.engine.connect() as conn:
             return [StoredReport(**{"content": "", **row._mapping}) for row in conn.execute(query)]
 
+    def reading(self) -> Connection:
+        """A connection for one query on the hot paths (every request's session, the report it
+        opens): on PostgreSQL without a transaction around it (one round trip instead of BEGIN,
+        query and ROLLBACK); SQLite's driver starts none for a query anyway."""
+        conn = self.engine.connect()
+        return conn if self.sqlite else conn.execution_options(isolation_level="AUTOCOMMIT")
+
     def get(self, report_id: int, deleted: bool = False) -> StoredReport | None:
         parts = metadata.tables["rollup_parts"]  # portaldb's (imported below: it refers to reports)
         rollup = exists().where(parts.c.rollup_id == reports.c.id).label("rollup")
         query = select(reports, rollup).where(reports.c.id == report_id)
         if not deleted:
             query = query.where(reports.c.deleted_at.is_(None))
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             row = conn.execute(query).first()
         return StoredReport(**row._mapping) if row else None
 
