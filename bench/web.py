@@ -34,6 +34,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from support.web import free_port, serve_process  # noqa: E402 - tests/support/web.py
+
 CHROMIUM = os.environ.get("DOCGEN_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -41,33 +44,10 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18] if len(values) >= 20 else max(values)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(data: Path, port: int, src: Path, *options: str, database_url: str = "") -> subprocess.Popen:
-    """`docgen serve` as its own process (``options``: e.g. --portal; ``database_url``: PostgreSQL
-    instead of SQLite in ``data``); returns once /healthz answers."""
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    env.pop("DOCGEN_DATABASE_URL", None)
-    if database_url:
-        env["DOCGEN_DATABASE_URL"] = database_url
-    process = subprocess.Popen(
-        [sys.executable, "-m", "docgen", "serve", *options, "--no-browser", "--port", str(port), "--data", str(data)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).text == "ok":
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("server did not start: " + process.communicate()[1].decode()[-1000:])
+    """`docgen serve` of the source tree ``src`` as its own process, once /healthz answers (the
+    tests' own start: tests/support/web.py)."""
+    return serve_process(data, port, *options, database_url=database_url, src=src)
 
 
 def table_lines(rows: list[tuple[str, str, str, bool | None]], result_width: int) -> list[str]:

@@ -67,12 +67,13 @@ def serve(url: str, **options) -> Iterator[str]:
         store.engine.dispose()
 
 
-def serve_process(data: Path, port: int, *options: str, database_url: str = "") -> subprocess.Popen:
+def serve_process(data: Path, port: int, *options: str, database_url: str = "", src: Path | None = None) -> subprocess.Popen:
     """`docgen serve` as its own process (``options``: e.g. --portal, --workers 2; ``database_url``:
-    PostgreSQL instead of SQLite in ``data``); returns once /healthz answers (fails the test if not)."""
+    PostgreSQL instead of SQLite in ``data``; ``src``: another source tree, for benchmarks);
+    returns once /healthz answers (fails the test if not)."""
     import httpx
 
-    src = Path(__file__).resolve().parents[2] / "src"
+    src = src or Path(__file__).resolve().parents[2] / "src"
     env = {**os.environ, "PYTHONPATH": str(src)}
     env.pop("DOCGEN_DATABASE_URL", None)
     if database_url:

@@ -199,7 +199,8 @@ def migrate(engine: Engine) -> None:
 
 
 class Store:
-    """Reports and their revisions. Writes to SQLite go one at a time (one server process)."""
+    """Reports and their revisions. Every write goes through ``writing`` (the write lock first, also
+    across processes: several server workers, docgen commands)."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
