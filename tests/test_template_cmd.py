@@ -92,11 +92,11 @@ def test_broken_tag_is_reported_with_its_text(exported, cli, tmp_path):
         write_docx(load(EXAMPLE_2021).report, tmp_path / "out.docx", template)
 
 
-def test_jinja_syntax_error_is_reported_with_jinja_message(exported, tmp_path):
+def test_jinja_syntax_error_is_reported_in_chinese(exported, tmp_path):
     template = edit_template(exported(2021), tmp_path / "syntax.docx", "{{ agency }}", "{{ agency | }}")
     problems = check_template(template, 2021)
     assert len(problems) == 1
-    assert "{{ agency | }}" in problems[0] and "expected" in problems[0]  # Jinja: "expected token 'name'…"
+    assert "{{ agency | }}" in problems[0] and "此处应为名称，却是“}}”" in problems[0]  # Jinja: "expected token 'name'…"
 
 
 def test_unknown_placeholder_is_reported(exported, tmp_path):

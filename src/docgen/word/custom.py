@@ -24,6 +24,7 @@ from ..fsutil import write_bytes
 from .context import ANY, OPTIONAL_PATHS, Path_, context_schema, show_path
 from .templating import TemplateEnvironment, inspect_template
 from .render import official_template, read_template
+from .templatemessages import expression_text
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ def _collect(expr: nodes.Node, scope: dict, shown: bool, refs: list[Ref], global
             _collect(child, scope, shown, refs, globals_)
         return
     if path is not _OPAQUE:
-        refs.append(Ref(path, _written(expr), shown))
+        refs.append(Ref(path, expression_text(expr), shown))
     for item in expr.find_all(nodes.Getitem):  # t3.received[row.index]: the index is a use too
         if not isinstance(item.arg, nodes.Const):
             _collect(item.arg, scope, shown, refs, globals_)
@@ -211,17 +212,3 @@ def _resolve(expr: nodes.Node, scope: dict, globals_: frozenset[str]):
             return base + (str(arg.value),)
         return base + (ANY,)
     return _NOT_A_PATH
-
-
-def _written(expr: nodes.Node) -> str:
-    if isinstance(expr, nodes.Name):
-        return expr.name
-    if isinstance(expr, nodes.Getattr):
-        return f"{_written(expr.node)}.{expr.attr}"
-    if isinstance(expr, nodes.Getitem):
-        arg = expr.arg
-        inner = repr(arg.value) if isinstance(arg, nodes.Const) and isinstance(arg.value, str) else (
-            str(arg.value) if isinstance(arg, nodes.Const) else "…"
-        )
-        return f"{_written(expr.node)}[{inner}]"
-    return "…"

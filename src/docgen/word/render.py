@@ -27,6 +27,7 @@ from ..fsutil import atomic_path
 from ..report.model import Report
 from ..zipwrite import ZIP_EPOCH
 from .context import build_context
+from .templatemessages import jinja_message
 from .templating import TemplateEnvironment, _failing_line, inspect_template, syntax_problem, tag_text
 
 TEMPLATE_NAME = "report.docx"
@@ -64,21 +65,24 @@ class Renderer:
         try:
             return self.package.render(context, created)
         except jinja2.TemplateError as exc:
-            raise TemplateError(self._render_problem(exc, exc.message)) from None
+            raise TemplateError(self._render_problem(exc)) from None
         except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError, MemoryError) as exc:
             # raised by an expression of the template ({{ agency + 1 }}, a division by zero …)
             if _failing_line(exc, self.env)[1]:
-                raise TemplateError(self._render_problem(exc, next((m for t, m in _RUNTIME.items() if isinstance(exc, t)), str(exc)))) from None
+                raise TemplateError(self._render_problem(exc)) from None
             raise
 
-    def _render_problem(self, exc: BaseException, message: str | None) -> str:
+    def _render_problem(self, exc: BaseException) -> str:
+        """One Chinese line for an error raised while rendering: the failing tag and why."""
         lineno, source = _failing_line(exc, self.env)
         tag = tag_text(source, lineno) if source else ""
         where = f"（{tag}）" if tag else ""
-        return (
-            f"模板“{self.name}”无法生成报告{where}：{message or type(exc).__name__}"
-            "；可用 docgen template check 检查模板"
-        )
+        if isinstance(exc, jinja2.TemplateError):
+            why = jinja_message(exc, source, lineno, self.env)
+        else:
+            why = next((m for t, m in _RUNTIME.items() if isinstance(exc, t)), None)
+            why = why or f"模板中的表达式无法求值（原文：{type(exc).__name__}: {exc}）"
+        return f"模板“{self.name}”无法生成报告{where}：{why}；可用 docgen template check 检查模板"
 
 
 _RUNTIME = {

@@ -20,11 +20,17 @@ import zipfile
 
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, optimizeconst
+from jinja2.defaults import DEFAULT_TESTS
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import markup_join, str_join
 from markupsafe import soft_str
 
 from ..zipguard import bomb_problem
+
+
+class TemplateLimitError(SecurityError):
+    """A template did what docgen's sandbox does not allow; the message is Chinese already."""
+
 
 # -- the package ------------------------------------------------------------------------------------
 MAX_UNPACKED = 50 * 1024 * 1024  # all parts, unpacked (the official template: under 1 MB)
@@ -132,6 +138,8 @@ def _why_refused(node: nodes.Node) -> str | None:  # noqa: PLR0911 - one answer 
         return f"不能访问内部属性“{node.attr}”"
     if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and str(node.arg.value).startswith("_"):
         return f"不能访问内部属性“{node.arg.value}”"
+    if isinstance(node, nodes.Test) and node.name not in DEFAULT_TESTS:
+        return f"不认识的测试“is {node.name}”"
     if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
         return f"不支持过滤器“|{node.name}”（可用：{'、'.join(sorted(ALLOWED_FILTERS))}）"
     if isinstance(node, nodes.Call):
@@ -175,17 +183,17 @@ class RenderBudget:
     def step(self, count: int = 1) -> None:
         self.steps += count
         if self.steps > MAX_STEPS:
-            raise SecurityError(f"模板的循环或运算次数过多（超过 {MAX_STEPS:,} 次），可能是嵌套循环或无限展开")
+            raise TemplateLimitError(f"模板的循环或运算次数过多（超过 {MAX_STEPS:,} 次），可能是嵌套循环或无限展开")
 
     def wrote(self, count: int) -> None:
         self.output += count
         if self.output > MAX_OUTPUT:
-            raise SecurityError(f"模板生成的内容过大（超过 {MAX_OUTPUT // 1_000_000} M 字符）")
+            raise TemplateLimitError(f"模板生成的内容过大（超过 {MAX_OUTPUT // 1_000_000} M 字符）")
 
 
 def check_string(length: int) -> None:
     if length > MAX_STRING:
-        raise SecurityError(f"模板生成的文字过长（{length:,} 个字符，最多 {MAX_STRING:,}），例如字符串乘法或反复拼接")
+        raise TemplateLimitError(f"模板生成的文字过长（{length:,} 个字符，最多 {MAX_STRING:,}），例如字符串乘法或反复拼接")
 
 
 def sized(value) -> int | None:
@@ -205,7 +213,7 @@ def bounded_binop(operator: str, left, right) -> None:
         if None not in sizes:
             check_string(sizes[0] + sizes[1])  # type: ignore[operator]
     elif operator == "**":
-        raise SecurityError("不支持乘方运算（**）")
+        raise TemplateLimitError("不支持乘方运算（**）")
 
 
 def bounded_join(parts, markup: bool):
@@ -244,6 +252,7 @@ def count_loops(tree: nodes.Template) -> nodes.Template:
 __all__ = [
     "BoundedCodeGenerator",
     "RenderBudget",
+    "TemplateLimitError",
     "bounded_binop",
     "bounded_join",
     "count_loops",

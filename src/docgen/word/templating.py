@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import jinja2
 from jinja2 import nodes
 from docx.oxml.ns import qn
-from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .package import TEMPLATE_PROPERTIES
@@ -22,6 +21,7 @@ from .templateguard import (
     STEPS_FILTER,
     BoundedCodeGenerator,
     RenderBudget,
+    TemplateLimitError,
     bounded_binop,
     bounded_join,
     count_loops,
@@ -29,6 +29,7 @@ from .templateguard import (
     tag_problems,
 )
 from ..errors import TemplateError
+from .templatemessages import jinja_message
 
 
 # -- the Jinja environment ----------------------------------------------------------------------
@@ -64,7 +65,7 @@ class TemplateEnvironment(SandboxedEnvironment):
     def _range(self, *args: int) -> range:
         numbers = range(*args)
         if len(numbers) > MAX_RANGE:
-            raise SecurityError(f"range 的范围过大（{len(numbers):,} 个数），最多 {MAX_RANGE:,}")
+            raise TemplateLimitError(f"range 的范围过大（{len(numbers):,} 个数），最多 {MAX_RANGE:,}")
         return numbers
 
     def concat(self, chunks) -> str:  # Template.render's join: the rendered length is counted
@@ -106,7 +107,7 @@ class TemplateEnvironment(SandboxedEnvironment):
             return super().from_string(source, globals, template_class)
         if self.frozen and source not in self._compiled:
             # only the template's own sources are ever compiled: report data is never template source
-            raise SecurityError("内部错误：不属于模板的内容不能当作模板编译")
+            raise TemplateLimitError("内部错误：不属于模板的内容不能当作模板编译")
         template = self._compiled.get(source)
         if template is None:
             filename = f"<docgen-{len(self._compiled)}>"
@@ -267,10 +268,10 @@ def tag_text(source: str, lineno: int | None) -> str:
 
 
 def syntax_problem(name: str, part: str, source: str, exc: jinja2.TemplateSyntaxError) -> str:
-    """One Chinese line for a Jinja syntax error: where, the tag's text and Jinja's message."""
+    """One Chinese line for a Jinja syntax error: where, the tag's text and why (Jinja's message in Chinese)."""
     tag = tag_text(source, exc.lineno)
     where = f"（{part}：{tag}）" if tag else f"（{part}）"
-    return f"模板“{name}”中的标记有误{where}：{exc.message}"
+    return f"模板“{name}”中的标记有误{where}：{jinja_message(exc)}"
 
 
 
