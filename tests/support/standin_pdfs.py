@@ -85,7 +85,7 @@ def _city_narrative(year: int) -> list[tuple[str, str]]:
             f"（{numerals[i]}）{topic}情况。全市各级行政机关围绕{topic}工作细化任务清单，明确责任单位和完成时限，"
             "按月调度进展，按季度通报结果，对工作滞后的单位督促整改。各县区结合实际探索便民做法，形成了一批可复制的经验。"
         )
-        paragraphs.append(("", text * 2))
+        paragraphs.append(("", text * 3))
     return paragraphs
 
 
@@ -129,7 +129,7 @@ STANDINS = [
         carried_out=[1, 0, 0, 0, 0, 0],
         reviews={"review": [4, 0, 1, 0], "litigation_direct": [2, 1, 0, 0], "litigation_after_review": [1, 0, 0, 0]},
         county_faults=True,
-        narrative=_county_narrative(2024) + [("", "全区各单位按要求落实政务公开各项工作任务，按时报送工作总结，做到年初有计划、年中有检查、年底有总结。" * 6)],
+        narrative=_county_narrative(2024)[:-3],
     ),
     Standin(
         name="city-2024",
@@ -149,7 +149,7 @@ STANDINS = [
             "unable.unclear": [41, 1, 0, 0, 1, 0], "not_processed.petition": [77, 2, 0, 0, 1, 1],
             "not_processed.duplicate": [49, 1, 0, 0, 2, 0], "not_processed.publication": [4, 0, 0, 0, 0, 0],
             "not_processed.excessive": [9, 0, 0, 0, 0, 0], "not_processed.confirmation": [6, 0, 0, 0, 0, 0],
-            "other.no_correction": [52, 2, 0, 0, 1, 0], "other.no_fee": [3, 0, 0, 0, 0, 0],
+            "other.no_correction": [52, 2, 0, 0, 1, 0], "other.fee_unpaid": [3, 0, 0, 0, 0, 0],
             "other.other": [31, 1, 0, 0, 2, 0],
         },
         carried_in=[101, 2, 0, 0, 3, 0],
@@ -164,17 +164,43 @@ STANDINS = [
 
 
 class Grid:
-    """A python-docx table filled by rectangles: (row, col, last row, last col, text)."""
+    """A python-docx table filled by rectangles: (row, col, last row, last col, text); 10.5 pt text."""
 
-    def __init__(self, document, rows: int, cols: int):
+    def __init__(self, document, rows: int, cols: int, widths_cm: list[float] | None = None):
+        from docx.shared import Cm
+
         self.table = document.add_table(rows=rows, cols=cols)
         self.table.style = "Table Grid"
+        self.widths = [Cm(w) for w in widths_cm] if widths_cm else None
+        if self.widths:
+            self.table.autofit = False
+            for column, width in zip(self.table.columns, self.widths):
+                column.width = width
+
+    def finish(self) -> None:
+        """Every cell as wide as the grid columns it spans (merging leaves other widths behind)."""
+        if not self.widths:
+            return
+        for tr in self.table._tbl.tr_lst:
+            col = 0
+            for tc in tr.tc_lst:
+                tc.width = sum(self.widths[col : col + tc.grid_span], start=type(self.widths[0])(0))
+                col += tc.grid_span
 
     def put(self, r0: int, c0: int, r1: int, c1: int, text: str) -> None:
+        from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Pt
+
         cell = self.table.cell(r0, c0)
         if (r1, c1) != (r0, c0):
             cell = cell.merge(self.table.cell(r1, c1))
         cell.text = text
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER  # as published: centred in merged cells
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for run in cell.paragraphs[0].runs:
+            run.font.size = Pt(10.5)
+            run.font.name = "DejaVu Sans Condensed"  # digits in a Latin face (the CJK face's are wide)
 
 
 def _table2(document, s: Standin) -> None:
@@ -220,7 +246,7 @@ def _table3(document, s: Standin) -> None:
     lines.append(([spec.carried_out.label], s.carried_out))
 
     head = 3
-    grid = Grid(document, head + len(lines), 10)
+    grid = Grid(document, head + len(lines), 10, [1.0, 2.2, 4.6] + [1.4] * 7)
     grid.put(0, 0, 2, 2, TABLE3_NOTE)
     grid.put(0, 3, 0, 9, APPLICANT_HEADER)
     grid.put(1, 3, 2, 3, spec.applicants[0].label)
@@ -246,6 +272,7 @@ def _table3(document, s: Standin) -> None:
         grid.put(head + r, len(path) - 1, head + r, 2, path[-1])
         for c, v in enumerate(list(figures) + [sum(figures)]):
             grid.put(head + r, 3 + c, head + r, 3 + c, str(v))
+    grid.finish()
 
 
 def _table4(document, s: Standin) -> None:
@@ -280,6 +307,7 @@ def write_docx(s: Standin, path: Path) -> Path:
     document = docx.Document()
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(1.7)
     style = document.styles["Normal"]
     style.font.size = Pt(12)
 
