@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError
 
 metadata = MetaData()
 MIGRATIONS = Path(__file__).with_name("migrations")  # the Alembic scripts
@@ -150,6 +152,7 @@ def normalize_url(url: str) -> str:
 # for Starlette's blocking calls is 40). A smaller pool opens and closes connections under load —
 # for PostgreSQL a new server process each time.
 POOL_SIZE = 40
+PING_AFTER = 10.0  # seconds: a PostgreSQL connection idle this long is tested before use
 
 
 def make_engine(url: str) -> Engine:
@@ -169,7 +172,34 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_size=POOL_SIZE, max_overflow=10, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=10)
+
+    # A pooled connection that has lain idle may have been closed by the server (restarted, idle
+    # timeout, a firewall): test it before use, and take a fresh one when it is dead. A connection
+    # back from a request moments ago is not tested — under load that is every checkout, and the
+    # test is a round trip to the database each time.
+    @event.listens_for(engine, "checkout")
+    def _alive(dbapi_connection, record, _proxy):
+        returned = record.info.get("returned")
+        if returned is not None and time.monotonic() - returned < PING_AFTER:
+            return
+        try:
+            _ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure: the pool replaces the connection
+            raise DisconnectionError(str(exc)) from exc
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        record.info["returned"] = time.monotonic()
+
+    return engine
+
+
+def _ping(dbapi_connection) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SELECT 1")
+    cursor.close()
+    dbapi_connection.rollback()  # leave no transaction open
 
 
 def migrate(engine: Engine) -> None:
@@ -278,8 +308,11 @@ class Store:
         """A write transaction. It takes the database's write lock at once (SQLite: BEGIN IMMEDIATE;
         a transaction that reads first and writes later could otherwise fail, or act on what it
         read, when another process — a second server worker, a docgen command — writes meanwhile),
-        and one at a time within this process (threads then wait on a lock, not on SQLite's polling)."""
-        with self._write, self.engine.connect() as conn, conn.begin():
+        and on SQLite one at a time within this process (threads then wait on a lock, not on SQLite's
+        polling). PostgreSQL's writers run side by side — what must not interleave locks its rows
+        (SELECT … FOR UPDATE), as it must anyway between worker processes — and their commits share
+        one disk flush."""
+        with self._write if self.sqlite else nullcontext(), self.engine.connect() as conn, conn.begin():
             if self.sqlite:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")  # the driver starts no transaction of its own after this
             yield conn
