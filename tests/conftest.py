@@ -17,8 +17,15 @@ sys.path.insert(0, str(ROOT / "src"))
 INPUTS = ROOT / "inputs"
 SEED_2019 = INPUTS / "rushankou-2020.yaml"
 EXAMPLE_2021 = INPUTS / "example-2021.yaml"
-# The team's shared folder (seed report, published samples) sits beside the repository.
-SHARED = next((p for p in (ROOT.parent / "shared", Path("/work/shared")) if p.is_dir()), ROOT.parent / "shared")
+# The team's shared folder (seed report, published samples) sits beside the repository; DOCGEN_SHARED
+# names another one (a folder that does not exist: the tests run as in a clean clone, on the stand-ins
+# in tests/data).
+SHARED = (
+    Path(os.environ["DOCGEN_SHARED"])
+    if os.environ.get("DOCGEN_SHARED")
+    else next((p for p in (ROOT.parent / "shared", Path("/work/shared")) if p.is_dir()), ROOT.parent / "shared")
+)
+DATA = ROOT / "tests" / "data"
 
 
 @dataclass

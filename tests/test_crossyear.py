@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 
-from conftest import EXAMPLE_2021, SHARED, minimal
+from conftest import DATA, EXAMPLE_2021, SHARED, minimal
 from docgen.rules.audit import audit
 from docgen.rules.crossyear import DRAFT_MARKER, cross_year_findings, draft_findings, similarity
 from docgen.report.load import load
 from docgen.report.rollover import rollover
-from test_import_fixtures import figures_report, published_text
+from test_import_fixtures import figures_report
 
 SAMPLES = SHARED / "samples"
 
@@ -28,20 +28,12 @@ def pair(edition: int = 2021, year: int = 2022):
     return this, last
 
 
-def sample_files(folder: Path) -> dict[int, Path]:
+def sample_files() -> dict[int, Path]:
     """The samples' pair of consecutive years (../shared/samples), or — in a clean clone without
-    ../shared — our own stand-in: a consistent pair published in the samples' flattened form."""
+    ../shared — the stand-ins in tests/data: an invented consistent pair in the samples' layout."""
     if SAMPLES.is_dir():
         return {year: SAMPLES / f"pingtan-{year}.txt" for year in (2021, 2022)}
-    this, last = pair(2021, 2022)
-    received = sum(this.row("received"))  # pair() changed it: the narrative states the new figure
-    this.overview.sections = [s.model_copy(update={"text": f"全年共收到政府信息公开申请{received}件。"}) if "收到" in s.text else s for s in this.overview.sections]
-    out = {}
-    for report in (last, this):
-        out[report.year] = folder / f"sample-{report.year}.txt"
-        header = "来源: 测试\n标题: 测试报告\n" + "=" * 20 + "\n"
-        out[report.year].write_text(header + published_text(report, flat=True), encoding="utf-8")
-    return out
+    return {year: DATA / f"standin-sample-{year}.txt" for year in (2021, 2022)}
 
 
 def test_consecutive_consistent_years_have_no_findings():
@@ -166,7 +158,7 @@ def test_audit_carries_previous_findings(write):
 
 def test_real_pair_of_years(cli, tmp_path):
     """The samples are a consistent pair: imported, 2022 checked against 2021 passes R5 and R6."""
-    for year, source in sample_files(tmp_path).items():
+    for year, source in sample_files().items():
         assert cli("import", source, "-o", tmp_path / f"p{year}.yaml").code == 0
     result = cli("check", tmp_path / "p2022.yaml", "--previous", tmp_path / "p2021.yaml")
     assert result.code == 0 and not any(rule in result.text for rule in ("[R5]", "[R6]", "[雷同]", "[年度]"))

@@ -1,5 +1,7 @@
 """docgen import of PDF, of text copied from PDF viewers, web pages and crawlers, and of old office
-formats — from our own rendered reports (both editions) and the published PDFs in ../shared.
+formats — from our own rendered reports (both editions) and the published PDFs in ../shared
+(in a clean clone without ../shared: their stand-ins in tests/data/standin-published, invented
+reports laid out like them, made by tests/support/standin_pdfs.py).
 
 Our reports are rendered once per session (LibreOffice is slow): report → .docx → PDF, then the
 PDF's text in both pdftotext modes (-layout: columns aligned with spaces; raw: one cell per line,
@@ -11,12 +13,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED, needs_soffice
+from conftest import DATA, SHARED, needs_soffice
 from docgen.errors import InputError
 from docgen.importers import import_file
 from docgen.importers.layout import splits
@@ -24,7 +27,7 @@ from strategies import reports
 from test_import_fixtures import figures_report
 
 PUBLISHED = SHARED / "samples" / "published"
-needs_published = pytest.mark.skipif(not PUBLISHED.is_dir(), reason="已发布的 PDF 样例（shared/samples/published）不在本机")
+STANDINS = DATA / "standin-published"
 LAYOUTS = ("layout", "raw", "spaces", "together")
 
 
@@ -158,18 +161,57 @@ def test_splitting_uses_totals_and_refuses_ambiguity():
     assert splits(["0", "5", "5"], 3) == [["0", "5", "5"]]
 
 
-# -- published reports (../shared) ----------------------------------------------------------------
+# -- published reports (../shared, or their stand-ins) ----------------------------------------------
+
+# What each published PDF holds. The county PDFs print 总计 0 over non-zero items in 行政复议 and
+# 复议后起诉, have the 2019 edition's single （六）其他处理 row and a character missing in
+# “2.其他法律行政法规禁止公开”; their text layer keeps justification spaces (“邮 编 ：”).
+REAL = {
+    "hongzequ-2023": {
+        "agency": "洪泽区人民政府", "year": 2023, "licensing": 550, "penalty": 4119,
+        "received": [21, 0, 0, 0, 0, 0], "not_held": [10, 0, 0, 0, 0, 0], "other": [0] * 6,
+        "review": [10, 1, 0, 0], "after_review": [5, 0, 0, 0], "postcode": "邮编：223100",
+        "raw_refusal": "顺序",  # raw order: row labels out of the official order
+    },
+    "huaian-2024": {
+        "agency": "淮安市人民政府", "year": 2024, "licensing": 447228, "received": [3001, 53, 0, 0, 61, 4],
+        "no_correction": [67, 3, 0, 0, 1, 0], "review": [72, 64, 178, 37],
+    },
+    "hongzequ-2024": {"agency": "洪泽区", "year": 2024},
+}
+# The stand-ins (tests/support/standin_pdfs.py: the same layouts and faults, invented agencies and figures).
+STANDIN = {
+    "hongzequ-2023": ("county-2023", {
+        "agency": "白湖区人民政府", "year": 2023, "licensing": 612, "penalty": 3874,
+        "received": [18, 1, 0, 0, 0, 0], "not_held": [7, 1, 0, 0, 0, 0], "other": [1, 0, 0, 0, 0, 0],
+        "review": [6, 2, 1, 0], "after_review": [3, 0, 0, 0], "postcode": "邮编：231500",
+        "raw_refusal": "数字个数",  # raw order: labels in order, then the numbers column by column
+    }),
+    "huaian-2024": ("city-2024", {
+        "agency": "江州市人民政府", "year": 2024, "licensing": 352107, "received": [2428, 51, 0, 0, 39, 5],
+        "no_correction": [52, 2, 0, 0, 1, 0], "review": [58, 41, 120, 22],
+    }),
+    "hongzequ-2024": ("county-2024", {"agency": "白湖区", "year": 2024}),
+}
 
 
-@needs_published
+def published(name: str) -> tuple[Path, dict]:
+    """The published PDF in ../shared and what it holds — or, without ../shared, its stand-in."""
+    if PUBLISHED.is_dir():
+        return PUBLISHED / f"{name}.pdf", REAL[name]
+    standin, want = STANDIN[name]
+    return STANDINS / f"{standin}.pdf", want
+
+
 def test_county_pdf_wrong_review_totals_are_r4_warnings_and_label_variants_are_named():
-    imported = import_file(PUBLISHED / "hongzequ-2023.pdf")
+    pdf, want = published("hongzequ-2023")
+    imported = import_file(pdf)
     report = imported.report
-    assert (report.edition, report.year, report.agency) == (2021, 2023, "洪泽区人民政府")
-    assert report.active["licensing"]["decisions"] == 550 and report.active["penalty"]["decisions"] == 4119
-    assert report.row("received") == [21, 0, 0, 0, 0, 0] and report.row("unable.not_held") == [10, 0, 0, 0, 0, 0]
-    assert report.row("other.other") == [0] * 6
-    assert report.review("review") == [10, 1, 0, 0] and report.review("litigation_after_review") == [5, 0, 0, 0]
+    assert (report.edition, report.year, report.agency) == (2021, want["year"], want["agency"])
+    assert report.active["licensing"]["decisions"] == want["licensing"] and report.active["penalty"]["decisions"] == want["penalty"]
+    assert report.row("received") == want["received"] and report.row("unable.not_held") == want["not_held"]
+    assert report.row("other.other") == want["other"]
+    assert report.review("review") == want["review"] and report.review("litigation_after_review") == want["after_review"]
     r4 = sorted(f.where for f in imported.findings() if f.rule == "R4")
     assert r4 == ["表四 · 行政复议 · 总计", "表四 · 行政诉讼 · 复议后起诉 · 总计"]
     notes = {w.where: w.what for w in imported.warnings}
@@ -178,46 +220,47 @@ def test_county_pdf_wrong_review_totals_are_r4_warnings_and_label_variants_are_n
     assert any("（六）其他处理" in k and "2019版" in w for k, w in notes.items())
 
 
-@needs_published
 def test_city_pdf_with_tables_across_pages():
-    imported = import_file(PUBLISHED / "huaian-2024.pdf")
+    pdf, want = published("huaian-2024")
+    imported = import_file(pdf)
     report = imported.report
-    assert (report.agency, report.year, report.edition) == ("淮安市人民政府", 2024, 2021)
-    assert report.active["licensing"]["decisions"] == 447228
-    assert report.row("received") == [3001, 53, 0, 0, 61, 4]
-    assert report.row("other.no_correction") == [67, 3, 0, 0, 1, 0]
-    assert report.review("review") == [72, 64, 178, 37]
+    assert (report.agency, report.year, report.edition) == (want["agency"], want["year"], 2021)
+    assert report.active["licensing"]["decisions"] == want["licensing"]
+    assert report.row("received") == want["received"]
+    assert report.row("other.no_correction") == want["no_correction"]
+    assert report.review("review") == want["review"]
     assert [f for f in imported.findings() if f.rule in ("R1", "R2", "R3", "R4")] == []
 
 
-@needs_published
 def test_table_broken_across_pages_without_header():
-    imported = import_file(PUBLISHED / "hongzequ-2024.pdf")
+    pdf, want = published("hongzequ-2024")
+    imported = import_file(pdf)
     report = imported.report
-    assert report.year == 2024 and "洪泽区" in report.agency
+    assert report.year == want["year"] and want["agency"] in report.agency
     assert sum(report.row_with_total("received")[:-1]) == report.row_with_total("received")[-1]
     assert [f for f in imported.findings() if f.rule in ("R1", "R2", "R3")] == []
 
 
-@needs_published
 @pytest.mark.parametrize("name", ["hongzequ-2023", "huaian-2024"])
 def test_published_pdf_text_copied_from_a_viewer(tmp_path, name):
     """-layout text of a published PDF reads like the PDF itself."""
-    pdf = PUBLISHED / f"{name}.pdf"
+    pdf, _ = published(name)
     path = tmp_path / f"{name}.txt"
     path.write_text(pdftotext(pdf, True), encoding="utf-8")
     from_text, from_pdf = import_file(path).report, import_file(pdf).report
     assert same_figures(from_text, from_pdf)
 
 
-@needs_published
 def test_column_major_copy_is_refused_not_guessed(tmp_path):
-    """pdftotext's raw order of the county table 三 runs down the columns: refused, rows named."""
+    """pdftotext's raw order of the county table 三 runs down the columns: refused, rows named
+    (the published PDF's labels come out of order; the stand-in's labels come first, in order,
+    and the numbers after them column by column: refused for the count of numbers at a row)."""
+    pdf, want = published("hongzequ-2023")
     path = tmp_path / "raw.txt"
-    path.write_text(pdftotext(PUBLISHED / "hongzequ-2023.pdf", False), encoding="utf-8")
+    path.write_text(pdftotext(pdf, False), encoding="utf-8")
     with pytest.raises(InputError) as caught:
         import_file(path)
-    assert any(p.where == "表三" and "顺序" in p.what and "原文" in p.what for p in caught.value.problems)
+    assert any(p.where.startswith("表三") and want["raw_refusal"] in p.what and "原文" in p.what for p in caught.value.problems)
 
 
 # -- unusual PDFs and office formats -------------------------------------------------------------------
@@ -340,7 +383,7 @@ def test_long_narrative_imports_in_linear_time(tmp_path):
 
 # -- fallback fixtures: the same layouts from our own renders, kept in tests/ (no LibreOffice) -------
 
-FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures" / "layouts"
+FIXTURES = Path(__file__).parent / "fixtures" / "layouts"
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -440,7 +483,7 @@ def test_justified_pdf_spacing_is_removed_from_the_narrative():
     assert clean_paragraph("报告机关：某某县人民政府 报告年度：2025年") == "报告机关：某某县人民政府 报告年度：2025年"
 
 
-@needs_published
 def test_published_pdf_narrative_has_no_justification_spaces():
-    report = import_file(PUBLISHED / "hongzequ-2023.pdf").report
-    assert "邮编：223100" in report.preamble and " 。" not in report.overview.intro
+    pdf, want = published("hongzequ-2023")
+    report = import_file(pdf).report
+    assert want["postcode"] in report.preamble and " 。" not in report.overview.intro

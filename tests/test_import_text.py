@@ -1,14 +1,21 @@
 """docgen import of published text and saved web pages: the seed's traditional-character form,
-the samples' flattened tables, HTML, printed totals that disagree, unusable files."""
+the samples' flattened tables, HTML, printed totals that disagree, unusable files.
+
+The seed and the samples are read from ../shared when it is there; in a clean clone (or with
+DOCGEN_SHARED naming a missing folder) the stand-ins in tests/data are read instead: invented
+reports in the same form (standin-seed-2020.txt with its figures and text in standin-seed-2020.yaml;
+standin-sample-2021/2022.txt with their figures below), checked against what they hold."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_2021, SHARED
+from conftest import DATA, EXAMPLE_2021, SEED_2019, SHARED
 from docgen.rules.checks import Stated, check
 from docgen.editions import EDITIONS
 from docgen.errors import InputError
@@ -21,8 +28,6 @@ from test_import_fixtures import figures_report, published_html, published_text
 
 SEED = SHARED / "seeds" / "000_6997cc47fc5df21f.txt"
 SAMPLES = SHARED / "samples"
-needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="种子文件（shared/seeds）不在本机")
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="样例报告（shared/samples）不在本机")
 GLOSS = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
 
 
@@ -80,22 +85,42 @@ def test_half_width_punctuation_between_chinese():
 # -- the seed -------------------------------------------------------------------------------
 
 
-@needs_seed
+@dataclass(frozen=True)
+class Seed:
+    path: Path
+    agency: str  # as named in the text (no title: the importer takes it from the narrative)
+    expected: Report  # the same report as a docgen input: figures and narrative
+
+
+def seed() -> Seed:
+    """The seed in ../shared (traditional characters, pinyin glosses, scraped "|" tables, all
+    figures 0; inputs/rushankou-2020.yaml is its docgen input) — or, without ../shared, the
+    stand-in tests/data/standin-seed-2020.txt (the same form, invented text and figures)."""
+    if SEED.is_file():
+        return Seed(SEED, "乳山口镇", load(SEED_2019).report)
+    return Seed(DATA / "standin-seed-2020.txt", "青禾镇", load(DATA / "standin-seed-2020.yaml").report)
+
+
 def test_seed_import(cli, tmp_path):
+    case = seed()
+    raw = case.path.read_text(encoding="utf-8")
+    assert len(GLOSS.findall(raw)) >= 20 and t2s(raw) != raw  # the form under test: glossed, traditional
     out = tmp_path / "seed.yaml"
-    result = cli("import", SEED, "-o", out)
+    result = cli("import", case.path, "-o", out)
     assert result.code == 0, result.text
     text = out.read_text(encoding="utf-8")
-    report = load_text(text, "seed.yaml").report
-    assert (report.edition, report.year) == (2019, 2020)
-    assert report.agency in ("乳山口镇", "乳山市乳山口镇人民政府")
-    assert same_figures(report, Report(edition=2019, agency="零", year=2020))
+    report, expected = load_text(text, "seed.yaml").report, case.expected
+    assert (report.edition, report.year) == (expected.edition, expected.year) == (2019, 2020)
+    assert report.agency in (case.agency, expected.agency)
+    assert same_figures(report, expected)
     assert [s.title for s in report.overview.sections] == ["主动公开", "依申请公开", "政府信息管理", "平台建设", "监督保障"]
-    assert report.problems and report.other_matters.count("（") == 3
+    assert [s.text for s in report.overview.sections] == [s.text for s in expected.overview.sections]
+    assert (report.problems, report.other_matters) == (expected.problems, expected.other_matters)
+    assert report.other_matters.count("（") == 3
     body = text.split("\nedition:", 1)[1]
     assert not GLOSS.search(body), GLOSS.search(body)
     assert t2s(body) == body  # nothing traditional left
-    assert "乳山口镇" in result.out and "已由繁体转为简体" in result.out
+    assert case.agency in result.out and "已由繁体转为简体" in result.out
     assert cli("check", out).code == 0
 
 
@@ -126,6 +151,9 @@ def t2s_reverse(text: str) -> str:
 
 # -- the samples ----------------------------------------------------------------------------
 
+# The samples in ../shared (平潭综合实验区, two consecutive years) and, without ../shared, the
+# stand-ins in tests/data (望海新区, invented; the same layout: a header of notes above a "=" rule,
+# paragraphs between blank lines, tables as "|" rows with " / " label paths and 列/数值 rows).
 PINGTAN = {
     2021: {
         "received": [64, 0, 0, 2, 0, 4], "carried_in": [0] * 6, "granted": [27, 0, 0, 2, 0, 1],
@@ -140,15 +168,35 @@ PINGTAN = {
         "normative": (88, 55, 698), "licensing": 10690, "fees": "9116.36",
     },
 }
+STANDIN = {
+    2021: {
+        "received": [38, 2, 0, 1, 0, 1], "carried_in": [2, 0, 0, 0, 0, 0], "granted": [15, 1, 0, 1, 0, 0],
+        "carried_out": [2, 0, 0, 0, 0, 0], "total": [38, 2, 0, 1, 0, 1],
+        "reviews": {"review": [2, 1, 0, 1], "litigation_direct": [3, 0, 1, 0], "litigation_after_review": [1, 0, 0, 0]},
+        "normative": (41, 6, 388), "licensing": 1875, "fees": "3180.45",
+    },
+    2022: {
+        "received": [45, 1, 0, 0, 2, 0], "carried_in": [2, 0, 0, 0, 0, 0], "granted": [20, 1, 0, 0, 1, 0],
+        "carried_out": [3, 0, 0, 0, 0, 0], "total": [44, 1, 0, 0, 2, 0],
+        "reviews": {"review": [0, 1, 1, 0], "litigation_direct": [2, 0, 0, 1], "litigation_after_review": [0, 0, 0, 0]},
+        "normative": (35, 12, 411), "licensing": 2064, "fees": "2907.6",
+    },
+}
 
 
-@needs_samples
+def sample(year: int) -> tuple[Path, str, dict]:
+    """(file, agency, figures) of the year's sample — or of its stand-in without ../shared."""
+    if SAMPLES.is_dir():
+        return SAMPLES / f"pingtan-{year}.txt", "平潭综合实验区", PINGTAN[year]
+    return DATA / f"standin-sample-{year}.txt", "望海新区", STANDIN[year]
+
+
 @pytest.mark.parametrize("year", sorted(PINGTAN))
 def test_sample_import(year, tmp_path, cli):
-    source = SAMPLES / f"pingtan-{year}.txt"
+    source, agency, want = sample(year)
     imported = import_file(source)
-    report, want = imported.report, PINGTAN[year]
-    assert (report.edition, report.agency, report.year) == (2021, "平潭综合实验区", year)
+    report = imported.report
+    assert (report.edition, report.agency, report.year) == (2021, agency, year)
     for row in ("received", "carried_in", "granted", "carried_out"):
         assert report.row(row) == want[row], row
     assert report.results_total() == want["total"]

@@ -66,3 +66,23 @@ def console_safe() -> None:
                 reconfigure(errors="replace")
             except (ValueError, OSError):  # a detached or odd stream: leave it
                 pass
+
+
+def table(headings, rows, footer: str = "") -> None:
+    """A table of results on standard output, shown also with -q: columns aligned for Chinese text
+    (rich measures the width of each character), an ASCII frame on a console that cannot show box
+    characters (GBK), cells printed as they are (never read as markup)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table(box=box.SIMPLE_HEAD)
+    for heading in headings:
+        grid.add_column(heading, overflow="fold")
+    for row in rows:
+        grid.add_row(*(Text(str(cell)) for cell in row))
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160, highlight=False)
+    console.print(grid)
+    if footer:
+        console.print(footer, markup=False)

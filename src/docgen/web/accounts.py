@@ -125,6 +125,16 @@ class Account:
     def locked(self, now: dt.datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
 
+    def status(self, now: dt.datetime) -> str:
+        """The account's state in words (the /users page and `docgen users list`)."""
+        if self.disabled:
+            return "已停用"
+        if self.locked(now):
+            return f"锁定至 {self.locked_until.strftime('%H:%M')}"
+        if self.must_change:
+            return "须修改初始密码"
+        return "正常"
+
 
 @dataclass
 class Login:
@@ -133,6 +143,18 @@ class Login:
     outcome: str
     account: Account | None = None
     locked_now: bool = False
+
+
+@dataclass
+class Reset:
+    """What a password reset did (``Accounts.reset``)."""
+
+    account: Account  # as it was before
+    password: str  # the new password (show it only when one_time)
+    one_time: bool  # to be changed at the next login
+    sessions_ended: int
+    unlocked: bool  # it was locked
+    enabled: bool  # it was disabled and is enabled again
 
 
 @dataclass
@@ -280,10 +302,34 @@ class Accounts:
 
     def reset_password(self, user_id: int) -> str:
         """A new one-time password (to be changed at the next login); ends the user's sessions."""
-        password = one_time_password()
-        self._set(user_id, password_hash=hash_password(password), must_change=True, failed_logins=0, locked_until=None)
-        self.end_all(user_id)
-        return password
+        return self.reset(user_id).password
+
+    def reset(self, user_id: int, password: str | None = None, enable: bool = False) -> Reset:
+        """Reset a password: a new one-time password (``password`` None; changed at the next
+        login), or ``password`` (the policy applies; not one-time). Either way the lock and the
+        failed logins are cleared and the user is logged out everywhere, in one transaction. A
+        disabled account stays disabled unless ``enable``."""
+        account = self.get(user_id)
+        if account is None:
+            raise AccountError("账号不存在")
+        one_time = password is None
+        if password is None:
+            password = one_time_password()
+        else:
+            problem = password_problem(password, account.username)
+            if problem:
+                raise AccountError(f"密码不符合要求：{problem}")
+        now = self.now()
+        values = dict(password_hash=hash_password(password), must_change=one_time, failed_logins=0, locked_until=None)
+        if not one_time:
+            values["password_changed_at"] = now
+        if enable:
+            values["disabled"] = False
+        with self.store.writing() as conn:
+            conn.execute(update(users).where(users.c.id == user_id).values(**values))
+            ended = _end_sessions(conn, user_id, now)
+        return Reset(account, password, one_time, ended, unlocked=account.locked(now),
+                     enabled=enable and account.disabled)
 
     def set_disabled(self, user_id: int, disabled: bool) -> None:
         self._set(user_id, disabled=disabled)
@@ -342,12 +388,15 @@ class Accounts:
     def end_all(self, user_id: int) -> int:
         """Log a user out everywhere; how many sessions ended."""
         with self.store.writing() as conn:
-            done = conn.execute(
-                update(sessions).where(sessions.c.user_id == user_id, sessions.c.ended_at.is_(None)).values(ended_at=self.now())
-            )
-        return done.rowcount
+            return _end_sessions(conn, user_id, self.now())
 
     def live_sessions(self, user_id: int) -> int:
         query = select(func.count()).select_from(sessions).where(sessions.c.user_id == user_id, sessions.c.ended_at.is_(None))
         with self.engine.connect() as conn:
             return conn.execute(query).scalar_one()
+
+
+def _end_sessions(conn, user_id: int, now: dt.datetime) -> int:
+    """End a user's live sessions inside the caller's transaction; how many."""
+    done = conn.execute(update(sessions).where(sessions.c.user_id == user_id, sessions.c.ended_at.is_(None)).values(ended_at=now))
+    return done.rowcount
