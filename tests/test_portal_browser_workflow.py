@@ -4,11 +4,8 @@ returns it naming a cell (by clicking it), the clerk sees the reason beside that
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
-from support.web import free_port, missing
+from support.web import missing, serve
 
 try:
     import playwright  # noqa: F401
@@ -22,25 +19,15 @@ REASON = "自然人申请数与登记簿不符，请核对"
 
 @pytest.fixture(scope="module")
 def portal_url(tmp_path_factory):
-    import uvicorn
-
-    from docgen.web.app import create_app
+    from docgen.web.service import Service
     from docgen.web.store import sqlite_url
 
-    store, _accounts, _users, agency_a, agency_b = portal_store(sqlite_url(tmp_path_factory.mktemp("portal")))
-    app = create_app(store, portal=True)
-    app.state.service.new(AGENCY_A, "2025", "测试", agency_a)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "portal did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(10)
-    store.engine.dispose()
+    url = sqlite_url(tmp_path_factory.mktemp("portal"))
+    store, _accounts, _users, agency_a, _agency_b = portal_store(url)
+    Service(store).new(AGENCY_A, "2025", "测试", agency_a)
+    store.close()
+    with serve(url, portal=True) as base:
+        yield base
 
 
 def login(browser, base: str, username: str):

@@ -73,7 +73,7 @@ def test_sum_equals_docgen_rollup_and_parts_are_recorded(store, cli, tmp_path):
     assert recorded(store, outcome.report_id) == sorted((report_id, 1) for _, report_id, _ in made[:4])
     assert [o.agency for o in outcome.outstanding] == [f"测试县第{i}镇人民政府" for i in (5, 6)]
     assert {o.state for o in outcome.outstanding} == {"草稿"}
-    assert countyrollup.is_rollup(store, outcome.report_id) and not countyrollup.is_rollup(store, made[0][1])
+    assert store.get(outcome.report_id).rollup and not store.get(made[0][1]).rollup  # Store.get tells a 汇总
     # the stored text is an input file `docgen check` passes
     path = tmp_path / "county.yaml"
     path.write_text(stored.content, encoding="utf-8")

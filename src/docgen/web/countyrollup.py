@@ -179,13 +179,6 @@ def county_report_id(store: Store, county_id: int, year: int) -> int | None:
         return conn.execute(query).scalar()
 
 
-def is_rollup(store: Store, report_id: int) -> bool:
-    """Whether a report is a 汇总 (its figures come from recorded parts)."""
-    query = select(rollup_parts.c.id).where(rollup_parts.c.rollup_id == report_id).limit(1)
-    with store.engine.connect() as conn:
-        return conn.execute(query).first() is not None
-
-
 def part_name(part: Part) -> str:
     """How messages and the 汇总 header name a part (no path separators: it stands for a file)."""
     name = part.agency.replace("/", "／").replace("\\", "＼")
